@@ -1,0 +1,3 @@
+from kube2pod.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Apply: Plan -> podman-py calls. The only layer that touches the host."""

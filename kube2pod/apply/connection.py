@@ -1,0 +1,126 @@
+"""Reaching Podman's REST API.
+
+Order: ``--url``; ``CONTAINER_HOST``; the rootful socket ``/run/podman/podman.sock``
+(as root) or the rootless one ``$XDG_RUNTIME_DIR/podman/podman.sock``. When
+none answers, a private ``podman system service`` is started on a temporary
+socket for the duration of the command and stopped afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Iterator
+
+from kube2pod.apply.errors import ConnectionFailed
+
+START_TIMEOUT = 20.0
+
+
+def candidate_urls(url: str | None = None, environ: dict | None = None) -> list[str]:
+    env = os.environ if environ is None else environ
+    if url:
+        return [url]
+    if env.get("CONTAINER_HOST"):
+        return [env["CONTAINER_HOST"]]
+    urls = []
+    if os.geteuid() == 0:
+        urls.append("unix:///run/podman/podman.sock")
+    runtime = env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.geteuid()}"
+    urls.append(f"unix://{runtime}/podman/podman.sock")
+    return urls
+
+
+def normalize(url: str) -> str:
+    """podman-py wants ``http+unix://`` for sockets; accept ``unix://`` and plain paths too."""
+    if url.startswith("/"):
+        return "http+unix://" + url
+    if url.startswith("unix://"):
+        return "http+unix://" + url[len("unix://"):]
+    return url
+
+
+def _client(url: str):
+    from podman import PodmanClient
+
+    return PodmanClient(base_url=normalize(url), timeout=120)
+
+
+def _answers(url: str) -> bool:
+    if url.startswith(("unix://", "/")):
+        path = url[len("unix://"):] if url.startswith("unix://") else url
+        if not os.path.exists(path):
+            return False
+    try:
+        with _client(url) as client:
+            return bool(client.ping())
+    except Exception:
+        return False
+
+
+@contextlib.contextmanager
+def connect(url: str | None = None) -> Iterator[object]:
+    """A connected PodmanClient; starts and stops a private service when needed."""
+    explicit = url or os.environ.get("CONTAINER_HOST")
+    for candidate in candidate_urls(url):
+        if _answers(candidate):
+            with _client(candidate) as client:
+                yield client
+            return
+    if explicit:
+        raise ConnectionFailed(f"Podman does not answer at {explicit}")
+    with private_service() as socket_url:
+        with _client(socket_url) as client:
+            yield client
+
+
+@contextlib.contextmanager
+def private_service() -> Iterator[str]:
+    """Run ``podman system service`` on a temporary socket while the block runs."""
+    podman = shutil.which("podman")
+    if podman is None:
+        raise ConnectionFailed("no Podman service is listening and the podman command is not installed")
+    tmp = tempfile.mkdtemp(prefix="kube2pod-")
+    sock = os.path.join(tmp, "podman.sock")
+    url = f"unix://{sock}"
+    proc = subprocess.Popen(
+        [podman, "system", "service", "--time=0", url],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    try:
+        _wait_for(url, proc)
+        yield url
+    finally:
+        _stop(proc)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _wait_for(url: str, proc: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
+            raise ConnectionFailed(f"podman system service exited: {err or proc.returncode}")
+        if _answers(url):
+            return
+        time.sleep(0.05)
+    raise ConnectionFailed(f"podman system service did not answer within {START_TIMEOUT:.0f} s")
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    if proc.stderr:
+        proc.stderr.close()

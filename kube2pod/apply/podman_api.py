@@ -1,0 +1,117 @@
+"""Thin wrappers over podman-py for the calls the executor makes; every failure becomes an ApplyError."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import quote
+
+from kube2pod.apply.errors import ApplyError
+
+
+def _check(resp, what: str):
+    if resp.status_code >= 400:
+        try:
+            msg = resp.json().get("message") or resp.text
+        except ValueError:
+            msg = resp.text
+        raise ApplyError(f"{what}: {msg.strip()}")
+    return resp
+
+
+def _call(what: str, fn, *args, **kwargs):
+    from podman.errors import APIError
+
+    try:
+        return _check(fn(*args, **kwargs), what)
+    except APIError as exc:
+        raise ApplyError(f"{what}: {exc.explanation or exc}") from exc
+
+
+class PodmanAPI:
+    """The libpod endpoints kube2pod uses, on a connected PodmanClient."""
+
+    def __init__(self, client):
+        self.client = client
+        self.api = client.api
+
+    def _get(self, path: str, what: str, **params):
+        return _call(what, self.api.get, path, params=params or None)
+
+    def _post(self, path: str, what: str, body=None, **params):
+        data = json.dumps(body) if body is not None else None
+        return _call(what, self.api.post, path, data=data, params=params or None,
+                     headers={"Content-Type": "application/json"})
+
+    def _delete(self, path: str, what: str, **params):
+        return _call(what, self.api.delete, path, params=params or None)
+
+    def _exists(self, path: str, what: str) -> bool:
+        from podman.errors import APIError
+
+        try:
+            resp = self.api.get(path)
+        except APIError as exc:
+            raise ApplyError(f"{what}: {exc.explanation or exc}") from exc
+        if resp.status_code == 404:
+            return False
+        _check(resp, what)
+        return True
+
+    # images
+    def image_exists(self, image: str) -> bool:
+        return self._exists(f"/images/{quote(image, safe='')}/exists", f"checking image {image}")
+
+    def pull(self, image: str, policy: str) -> None:
+        resp = self._post("/images/pull", f"pulling {image}", reference=image, policy=policy, quiet="true")
+        for line in resp.text.splitlines():
+            try:
+                item = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(item, dict) and item.get("error"):
+                raise ApplyError(f"pulling {image}: {item['error']}")
+
+    # pods
+    def pod_inspect(self, name: str) -> dict | None:
+        if not self._exists(f"/pods/{quote(name, safe='')}/exists", f"checking pod {name}"):
+            return None
+        return self._get(f"/pods/{quote(name, safe='')}/json", f"inspecting pod {name}").json()
+
+    def pod_create(self, body: dict) -> str:
+        return self._post("/pods/create", f"creating pod {body['name']}", body).json().get("Id", "")
+
+    def pod_start(self, name: str) -> None:
+        resp = self._post(f"/pods/{quote(name, safe='')}/start", f"starting pod {name}")
+        errs = resp.json().get("Errs") if resp.content else None
+        if errs:
+            raise ApplyError(f"starting pod {name}: {'; '.join(map(str, errs))}")
+
+    def pod_stop(self, name: str, timeout: int | None = None) -> None:
+        params = {"t": timeout} if timeout is not None else {}
+        self._post(f"/pods/{quote(name, safe='')}/stop", f"stopping pod {name}", **params)
+
+    def pod_remove(self, name: str) -> None:
+        self._delete(f"/pods/{quote(name, safe='')}", f"removing pod {name}", force="true")
+
+    def pods(self, label: str) -> list[dict]:
+        filters = json.dumps({"label": [label]})
+        return self._get("/pods/json", "listing pods", filters=filters).json() or []
+
+    # containers
+    def container_create(self, body: dict) -> str:
+        return self._post("/containers/create", f"creating container {body['name']}", body).json().get("Id", "")
+
+    def container_inspect(self, name: str) -> dict:
+        return self._get(f"/containers/{quote(name, safe='')}/json", f"inspecting container {name}").json()
+
+    # volumes
+    def volume_inspect(self, name: str) -> dict | None:
+        if not self._exists(f"/volumes/{quote(name, safe='')}/exists", f"checking volume {name}"):
+            return None
+        return self._get(f"/volumes/{quote(name, safe='')}/json", f"inspecting volume {name}").json()
+
+    def volume_create(self, body: dict) -> None:
+        self._post("/volumes/create", f"creating volume {body['Name']}", body)
+
+    def volume_remove(self, name: str) -> None:
+        self._delete(f"/volumes/{quote(name, safe='')}", f"removing volume {name}", force="true")

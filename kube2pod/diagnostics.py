@@ -1,0 +1,106 @@
+"""Diagnostics: positioned errors and warnings, shared by every layer.
+
+One format everywhere: ``FILE:LINE:COL: error|warning: message`` with an
+optional ``hint:`` line. The library collects diagnostics; only the CLI prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class SourcePos:
+    """A 1-based position in an input file (``<stdin>`` for standard input)."""
+
+    file: str
+    line: int = 0
+    col: int = 0
+
+    def __str__(self) -> str:
+        if self.line <= 0:
+            return self.file
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    severity: Severity
+    message: str
+    pos: SourcePos | None = None
+    hint: str | None = None
+
+    def format(self) -> str:
+        where = f"{self.pos}: " if self.pos is not None else ""
+        text = f"{where}{self.severity.value}: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def as_dict(self) -> dict:
+        return {
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.pos.file if self.pos else None,
+            "line": self.pos.line if self.pos else None,
+            "col": self.pos.col if self.pos else None,
+            "hint": self.hint,
+        }
+
+
+def error(message: str, pos: SourcePos | None = None, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.ERROR, message, pos, hint)
+
+
+def warning(message: str, pos: SourcePos | None = None, hint: str | None = None) -> Diagnostic:
+    return Diagnostic(Severity.WARNING, message, pos, hint)
+
+
+@dataclass
+class Diagnostics:
+    """An ordered collection of diagnostics with an error-level policy.
+
+    ``strict`` turns every warning into an error when it is added.
+    """
+
+    strict: bool = False
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, diag: Diagnostic) -> None:
+        if self.strict and diag.severity is Severity.WARNING:
+            diag = Diagnostic(Severity.ERROR, diag.message, diag.pos, diag.hint)
+        self.items.append(diag)
+
+    def extend(self, diags) -> None:
+        for d in diags:
+            self.add(d)
+
+    def error(self, message: str, pos: SourcePos | None = None, hint: str | None = None) -> None:
+        self.add(error(message, pos, hint))
+
+    def warning(self, message: str, pos: SourcePos | None = None, hint: str | None = None) -> None:
+        self.add(warning(message, pos, hint))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+class DiagnosticError(Exception):
+    """Raised by library entry points when input is invalid; carries the diagnostics."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        self.diagnostics = list(diagnostics)
+        super().__init__("\n".join(d.format() for d in self.diagnostics))

@@ -1,0 +1,101 @@
+"""Loading: files, directories and stdin -> Manifests (typed models + source maps) and diagnostics.
+
+Public entry point: ``load(paths, stdin=None, strict=False) -> LoadResult``.
+The library never prints or exits; every problem is a positioned diagnostic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO, Iterator, Sequence
+
+from kube2pod.diagnostics import Diagnostic, Diagnostics, Severity, SourcePos
+from kube2pod.load.manifest import FieldPath, Manifest, SourceMap
+
+__all__ = ["LoadResult", "Manifest", "SourceMap", "load", "load_text", "format_diagnostics"]
+
+
+@dataclass
+class LoadResult:
+    manifests: list[Manifest] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+
+def load(paths: Sequence[str], *, stdin: BinaryIO | None = None, strict: bool = False) -> LoadResult:
+    """Read, decode and validate every manifest in ``paths`` ("-" = stdin).
+
+    Never raises for bad input: problems come back as diagnostics, in input order.
+    """
+    from kube2pod.load.inputs import read_sources
+
+    diags = Diagnostics(strict=strict)
+    sources = read_sources(paths, stdin, diags)
+    return _load_sources([(s.name, s.text) for s in sources], diags)
+
+
+def load_text(text: str, name: str = "<string>", *, strict: bool = False) -> LoadResult:
+    """Like :func:`load` for text already in memory (tests, embedding)."""
+    diags = Diagnostics(strict=strict)
+    return _load_sources([(name, text)], diags)
+
+
+def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics) -> LoadResult:
+    from kube2pod.load.documents import read_manifests
+    from kube2pod.load.validate import validate_all
+
+    manifests: list[Manifest] = []
+    try:
+        for name, text in sources:
+            before = len(diags)
+            found = read_manifests(name, text, diags)
+            manifests.extend(found)
+            if not found and len(diags) == before:
+                diags.warning("file contains no Kubernetes objects", SourcePos(name, 1, 1))
+        validate_all(manifests, diags)
+        if sources and not manifests and not diags.has_errors:
+            diags.error("no supported Kubernetes objects in the input", SourcePos(sources[0][0], 1, 1),
+                        hint="supported kinds: " + ", ".join(_supported_kinds()))
+    except Exception as exc:  # a loader bug must not become a traceback
+        diags.error(f"internal error in the loader: {type(exc).__name__}: {exc}",
+                    hint="please report this with the input that caused it")
+    return LoadResult(_clean(manifests), _ordered(diags.items, sources))
+
+
+def _supported_kinds() -> list[str]:
+    from kube2pod.load.kinds import SUPPORTED
+
+    return list(SUPPORTED)
+
+
+def _clean(manifests: list[Manifest]) -> list[Manifest]:
+    """Manifests whose decoding succeeded (decode errors leave ``obj`` as None)."""
+    return [m for m in manifests if m.obj is not None]
+
+
+def _ordered(items: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:
+    """Diagnostics sorted by file (input order), then line and column; stable otherwise."""
+    rank: dict[str, int] = {}
+    for name, _ in sources:
+        rank.setdefault(name, len(rank))
+
+    def key(d: Diagnostic) -> tuple:
+        if d.pos is None:
+            return (len(rank) + 1, 0, 0)
+        return (rank.get(d.pos.file, -1), d.pos.line, d.pos.col)
+
+    return sorted(items, key=key)
+
+
+def format_diagnostics(diags: Sequence[Diagnostic], fmt: str = "text") -> str:
+    """Render diagnostics for the CLI (see :mod:`kube2pod.load.report`)."""
+    from kube2pod.load.report import format_diagnostics as _fmt
+
+    return _fmt(diags, fmt)

@@ -1,0 +1,399 @@
+"""YAML/JSON text -> plain documents with a position for every field.
+
+Nodes are composed by ruamel.yaml's C parser (pure-Python fallback when
+ruamel.yaml.clib is missing) with a minimal resolver; this module then builds
+plain dicts/lists itself so that it controls scalar typing, alias expansion
+(bounded), duplicate keys and positions.
+
+Scalars follow what Kubernetes (sigs.k8s.io/yaml) does where it matters:
+YAML 1.2 core schema for null/bool/int/float, plus YAML 1.1 leading-zero
+octal integers (``defaultMode: 0644`` is 420).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from kube2pod.diagnostics import Diagnostics, SourcePos
+from kube2pod.load.manifest import FieldPath, SourceMap
+
+#: Deepest nesting of collections accepted in a document.
+MAX_DEPTH = 100
+#: Most nodes one document may expand to (aliases included).
+MAX_NODES = 100_000
+#: Largest single document accepted, in characters.
+MAX_DOCUMENT_CHARS = 3 * 1024 * 1024
+#: Nesting bound under which the (recursive, C) composer is known to be safe.
+_SAFE_COMPOSE_DEPTH = 1000
+
+_PLAIN = "?p"  # tag the resolver gives to untagged plain scalars
+_QUOTED = "?s"  # ... to quoted / block scalars
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_STR = "tag:yaml.org,2002:str"
+_YAML_TAG = "tag:yaml.org,2002:"
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_OCT = re.compile(r"([-+]?)0o?([0-7]+)\Z")
+_HEX = re.compile(r"([-+]?)0x([0-9a-fA-F]+)\Z")
+_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
+_SPECIAL_FLOATS = {".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf,
+                   "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
+                   ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
+
+
+class YamlProblem(Exception):
+    """A problem that stops building the current document."""
+
+    def __init__(self, message: str, mark: Any = None, hint: str | None = None):
+        super().__init__(message)
+        self.message, self.mark, self.hint = message, mark, hint
+
+
+@dataclass
+class RawDocument:
+    """One parsed document: plain data and its source map."""
+
+    index: int
+    data: Any
+    source: SourceMap
+
+
+def resolve_plain(value: str) -> Any:
+    """Type of an untagged plain scalar (see module docstring)."""
+    if value in _NULLS:
+        return None
+    first = value[0]
+    if first in "0123456789+-.":
+        if _INT.match(value):
+            return int(value)
+        m = _OCT.match(value)
+        if m:
+            return int(m.group(1) + m.group(2), 8)
+        m = _HEX.match(value)
+        if m:
+            return int(m.group(1) + m.group(2), 16)
+        if _FLOAT.match(value):
+            return float(value)
+        if value in _SPECIAL_FLOATS:
+            return _SPECIAL_FLOATS[value]
+        return value
+    b = _BOOLS.get(value)
+    return value if b is None else b
+
+
+def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
+    """Value of a scalar carrying an explicit ``!!type`` tag."""
+    kind = tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else None
+    if kind in ("str", "binary", "timestamp") or tag == "!":
+        return value
+    if kind in ("int", "float", "bool", "null"):
+        v = resolve_plain(value)
+        ok = {"int": lambda x: isinstance(x, int) and not isinstance(x, bool),
+              "float": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
+              "bool": lambda x: isinstance(x, bool), "null": lambda x: x is None}[kind](v)
+        if not ok:
+            raise YamlProblem(f"value {value!r} is not a valid !!{kind}", mark)
+        return float(v) if kind == "float" else v
+    raise YamlProblem(f"unsupported YAML tag {tag!r}", mark, hint="Kubernetes manifests use plain YAML types only")
+
+
+@dataclass(frozen=True)
+class _Mark:
+    line: int
+    column: int
+
+
+def _pos(file: str, mark: Any) -> SourcePos:
+    return SourcePos(file, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns one composed node graph into plain data plus positions."""
+
+    def __init__(self, file: str):
+        self.file = file
+        self.positions: dict[FieldPath, SourcePos] = {}
+        self.key_positions: dict[FieldPath, SourcePos] = {}
+        self.problems: list[YamlProblem] = []
+        self.count = 0
+        self.seen: set[int] = set()
+        self.active: set[int] = set()
+        self.aliased = False
+
+    def build(self, node: Any, path: FieldPath) -> Any:
+        self.count += 1
+        if self.count > MAX_NODES:
+            raise self._too_many(node, path)
+        self.positions[path] = _pos(self.file, node.start_mark)
+        nid = id(node)
+        if nid in self.seen:
+            self.aliased = True
+        self.seen.add(nid)
+        tag = node.tag
+        if tag == _PLAIN:
+            return resolve_plain(node.value)
+        if tag == _QUOTED or tag == _STR:
+            return node.value
+        if tag == _MAP or tag == _SEQ:
+            if len(path) >= MAX_DEPTH:
+                raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+            if nid in self.active:
+                raise YamlProblem("recursive alias: a collection contains itself", node.start_mark)
+            self.active.add(nid)
+            try:
+                if node.id == "mapping":
+                    return self._mapping(node, path)
+                if node.id == "sequence":
+                    return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            finally:
+                self.active.discard(nid)
+        if node.id != "scalar":
+            raise YamlProblem(f"unsupported YAML tag {tag!r}", node.start_mark)
+        return _resolve_tagged(tag, node.value, node.start_mark)
+
+    def _too_many(self, node: Any, path: FieldPath) -> YamlProblem:
+        """The node limit was hit: blame the top-level field being expanded."""
+        where = self.key_positions.get(path[:1]) if path else None
+        mark = _Mark(where.line - 1, where.col - 1) if where else node.start_mark
+        field = f" (in the value of {path[0]!r})" if where else ""
+        if self.aliased:
+            return YamlProblem(f"alias expansion exceeds the limit of {MAX_NODES} nodes per document{field}",
+                               mark, hint="a 'billion laughs' document? expand the aliases by hand")
+        return YamlProblem(f"document has more than {MAX_NODES} nodes", mark)
+
+    def _mapping(self, node: Any, path: FieldPath) -> dict:
+        result: dict = {}
+        merges = []
+        for key_node, value_node in node.value:
+            if key_node.id != "scalar":
+                self.problems.append(YamlProblem("mapping key must be a string, not a collection", key_node.start_mark))
+                continue
+            key = key_node.value
+            if key == "<<" and key_node.tag == _PLAIN:
+                merges.append(value_node)
+                continue
+            if key in result:
+                first = self.key_positions[path + (key,)]
+                self.problems.append(YamlProblem(f"duplicate key {key!r} (first defined at line {first.line})",
+                                                 key_node.start_mark))
+                continue
+            self.key_positions[path + (key,)] = _pos(self.file, key_node.start_mark)
+            result[key] = self.build(value_node, path + (key,))
+        for merge in merges:
+            self._merge(result, merge, path)
+        return result
+
+    def _merge(self, result: dict, node: Any, path: FieldPath) -> None:
+        """Apply a ``<<:`` merge key: earlier keys win."""
+        sources = node.value if node.id == "sequence" else [node]
+        for src in sources:
+            if src.id != "mapping":
+                self.problems.append(YamlProblem("merge key '<<' needs a mapping or a list of mappings",
+                                                 src.start_mark))
+                continue
+            own = self.positions[path]
+            merged = self.build(src, path)
+            self.positions[path] = own
+            for k, v in merged.items():
+                result.setdefault(k, v)
+
+
+def _mark_pos(file: str, exc: Any, text: str) -> SourcePos:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    if mark is not None:
+        return _pos(file, mark)
+    index = getattr(exc, "position", None)
+    if isinstance(index, int):
+        line = text.count("\n", 0, index) + 1
+        return SourcePos(file, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+    return SourcePos(file, 1, 1)
+
+
+def _yaml_error(file: str, exc: Exception, text: str, diags: Diagnostics) -> None:
+    """Report a ruamel scanner/parser/reader error at its position."""
+    pos = _mark_pos(file, exc, text)
+    problem = getattr(exc, "problem", None)
+    hint = None
+    if problem is None:  # ReaderError
+        problem = getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        problem = f"invalid character in input: {problem}"
+    elif _is_tab_problem(problem, text, pos):
+        problem = "tab character used for indentation"
+        hint = "YAML indentation must use spaces, not tabs"
+    else:
+        context = getattr(exc, "context", None)
+        context_mark = getattr(exc, "context_mark", None)
+        if context and context_mark is not None and context_mark.line + 1 != pos.line:
+            context = f"{context} started at line {context_mark.line + 1}"
+        if context:
+            problem = f"{problem} ({context})"
+    diags.error(f"YAML syntax error: {problem}" if hint is None else problem, pos, hint)
+
+
+def _is_tab_problem(problem: str, text: str, pos: SourcePos) -> bool:
+    if "tab" in problem:
+        return True
+    lines = text.split("\n", pos.line)
+    line = lines[pos.line - 1] if len(lines) >= pos.line else ""
+    return "\t" in line[: pos.col] and line[: pos.col - 1].strip(" \t") == ""
+
+
+def _nesting_bound(text: str) -> int:
+    """A cheap upper bound of the collection nesting depth of ``text``."""
+    longest = max(map(len, text.split("\n"))) if text else 0
+    return text.count("[") + text.count("{") + 2 * longest + 4
+
+
+def _check_depth(file: str, text: str, diags: Diagnostics) -> bool:
+    """Exact nesting check from the event stream; False after reporting too deep input."""
+    parser = _make_parser(text)
+    depth = 0
+    try:
+        while True:
+            event = parser.get_event()
+            if event is None:
+                return True
+            name = type(event).__name__
+            if name in ("MappingStartEvent", "SequenceStartEvent"):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    diags.error(f"nesting deeper than {MAX_DEPTH} levels", _pos(file, event.start_mark))
+                    return False
+            elif name in ("MappingEndEvent", "SequenceEndEvent"):
+                depth -= 1
+            elif name == "StreamEndEvent":
+                return True
+    except Exception:  # a syntax error: composing will report it properly
+        return True
+    finally:
+        _dispose(parser)
+
+
+def iter_documents(file: str, text: str, diags: Diagnostics) -> Iterator[RawDocument]:
+    """Parse ``text`` and yield each non-empty document; problems go to ``diags``."""
+    if _nesting_bound(text) > min(_SAFE_COMPOSE_DEPTH, MAX_DEPTH) and not _check_depth(file, text, diags):
+        return
+    composer = _make_parser(text)
+    index = -1
+    try:
+        while True:
+            try:
+                if not composer.check_node():
+                    break
+                node = composer.get_node()
+            except RecursionError:
+                diags.error(f"nesting deeper than {MAX_DEPTH} levels", SourcePos(file, 1, 1))
+                return
+            except Exception as exc:  # ruamel's YAMLError family, ReaderError
+                _yaml_error(file, exc, text, diags)
+                return
+            index += 1
+            if node is None:
+                continue
+            doc = _build_document(file, index, node, text, diags)
+            if doc is not None:
+                yield doc
+    finally:
+        _dispose(composer)
+
+
+def _build_document(file: str, index: int, node: Any, text: str, diags: Diagnostics) -> RawDocument | None:
+    start = _pos(file, node.start_mark)
+    size = node.end_mark.index - node.start_mark.index
+    if size > MAX_DOCUMENT_CHARS:
+        diags.error(f"document is larger than the {MAX_DOCUMENT_CHARS // (1024 * 1024)} MiB limit", start)
+        return None
+    builder = _Builder(file)
+    try:
+        data = builder.build(node, ())
+    except YamlProblem as problem:
+        builder.problems.append(problem)
+        data = None
+    except RecursionError:
+        builder.problems.append(YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark))
+        data = None
+    for p in builder.problems:
+        diags.error(p.message, _pos(file, p.mark) if p.mark is not None else start, p.hint)
+    if builder.problems or data is None:
+        return None
+    return RawDocument(index, data, SourceMap(file, index, start, builder.positions, builder.key_positions))
+
+
+# --- parser construction ----------------------------------------------------
+
+def _resolve(self: Any, kind: Any, value: Any, implicit: Any) -> str:
+    """Minimal resolver: typing of plain scalars is done by resolve_plain."""
+    if value is None:  # collections
+        return _MAP if kind.__name__ == "MappingNode" else _SEQ
+    if implicit is True or (implicit.__class__ is tuple and implicit[0]):
+        return _PLAIN
+    return _QUOTED
+
+
+def _noop(self: Any, *args: Any) -> None:
+    return None
+
+
+try:
+    from _ruamel_yaml import CParser as _CParser  # type: ignore[import-not-found]
+
+    class _CComposer(_CParser):  # type: ignore[misc,valid-type]
+        resolve = _resolve
+        descend_resolver = _noop
+        ascend_resolver = _noop
+
+    HAVE_CLIB = True
+except ImportError:  # pragma: no cover - depends on the environment
+    _CComposer = None
+    HAVE_CLIB = False
+
+
+def _make_parser(text: str) -> Any:
+    if _CComposer is not None:
+        return _CComposer(text)
+    return _pure_composer(text)
+
+
+def _dispose(parser: Any) -> None:
+    dispose = getattr(parser, "dispose", None)
+    if dispose is not None:
+        try:
+            dispose()
+        except Exception:
+            pass
+
+
+def _pure_composer(text: str) -> Any:
+    """The pure-Python ruamel.yaml reader/scanner/parser/composer with our resolver."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.resolver import BaseResolver
+
+    class _Resolver(BaseResolver):
+        resolve = _resolve
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Resolver = _Resolver
+    yaml._stream = None
+    yaml.reader.stream = text
+    composer = yaml.composer
+
+    class _Adapter:
+        def check_node(self) -> bool:
+            return composer.check_node()
+
+        def get_node(self) -> Any:
+            return composer.get_node()
+
+        def get_event(self) -> Any:
+            return yaml.parser.get_event() if yaml.parser.check_event() else None
+
+        def dispose(self) -> None:
+            yaml.parser.dispose()
+
+    return _Adapter()

@@ -1,0 +1,28 @@
+"""The plan: a frozen, podman-shaped description of what to create (no V1 types, no shell strings).
+
+Translation produces it, renderers print it, the executor applies it.
+"""
+
+from kube2pod.plan.base import ObjectRef
+from kube2pod.plan.container import Container, EnvVar
+from kube2pod.plan.hostpath import HostPath
+from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, VolumeMount
+from kube2pod.plan.plan import Plan
+from kube2pod.plan.pod import Pod
+from kube2pod.plan.port import PortMapping
+from kube2pod.plan.volume import Volume
+
+__all__ = [
+    "BindMount",
+    "Container",
+    "DeviceMapping",
+    "EnvVar",
+    "HostPath",
+    "Mount",
+    "ObjectRef",
+    "Plan",
+    "Pod",
+    "PortMapping",
+    "Volume",
+    "VolumeMount",
+]

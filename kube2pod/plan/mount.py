@@ -1,0 +1,40 @@
+"""Mounts of a container: host binds, named volumes, devices."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import Field
+
+from kube2pod.plan.base import Frozen
+
+
+class BindMount(Frozen):
+    """``--mount type=bind,source=...,destination=...[,ro][,z|Z][,propagation]``."""
+
+    type: Literal["bind"] = "bind"
+    source: str
+    destination: str
+    read_only: bool = False
+    relabel: Literal["", "z", "Z"] = ""
+    propagation: Literal["", "private", "rslave", "rshared"] = ""
+
+
+class VolumeMount(Frozen):
+    """``--mount type=volume,source=<volume>,destination=...[,ro][,subpath]``."""
+
+    type: Literal["volume"] = "volume"
+    volume: str
+    destination: str
+    read_only: bool = False
+    subpath: str = ""
+
+
+Mount = Annotated[Union[BindMount, VolumeMount], Field(discriminator="type")]
+
+
+class DeviceMapping(Frozen):
+    """``--device host_path[:container_path]`` (hostPath CharDevice/BlockDevice)."""
+
+    host_path: str
+    container_path: str

@@ -1,0 +1,15 @@
+"""The whole plan, in apply order: host paths, volumes, pods (with containers)."""
+
+from __future__ import annotations
+
+from kube2pod.plan.base import Frozen
+from kube2pod.plan.hostpath import HostPath
+from kube2pod.plan.pod import Pod
+from kube2pod.plan.volume import Volume
+
+
+class Plan(Frozen):
+    sources: list[str] = []
+    host_paths: list[HostPath] = []
+    volumes: list[Volume] = []
+    pods: list[Pod] = []

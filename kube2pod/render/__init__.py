@@ -1,0 +1,1 @@
+"""Renderers: Plan -> text (shell script, JSON). A renderer never decides semantics."""

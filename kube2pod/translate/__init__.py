@@ -1,0 +1,118 @@
+"""Translation: Manifests -> Plan, as pure functions (no I/O).
+
+``translate(manifests, options) -> Translation(plan, diagnostics)``. Every
+field of every workload is handled, warned about or refused (see coverage).
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass, field
+
+from kube2pod.diagnostics import Diagnostic, Diagnostics, SourcePos
+from kube2pod.load.manifest import Manifest
+from kube2pod.plan import HostPath, ObjectRef, Plan, Pod, Volume
+from kube2pod.translate import selinux
+from kube2pod.translate.context import Context
+from kube2pod.translate.pod import translate_pod, with_hash
+from kube2pod.translate.workload import WORKLOAD_KINDS, PodSource, pod_sources
+
+PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim")
+
+
+@dataclass(frozen=True)
+class Options:
+    """publish_all: publish containerPorts without hostPort; relabel: "auto" or "none"."""
+
+    publish_all: bool = False
+    relabel: str = "auto"
+    strict: bool = False
+
+
+@dataclass
+class Translation:
+    plan: Plan
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity.value == "error" for d in self.diagnostics)
+
+
+def translate(manifests: list[Manifest], options: Options = Options()) -> Translation:
+    diags = Diagnostics(strict=options.strict)
+    claims, pvc_labels = _claims(manifests)
+    sources: list[PodSource] = []
+    for m in manifests:
+        if m.kind in WORKLOAD_KINDS:
+            src = pod_sources(Context(m, diags))
+            if src is not None:
+                sources.append(src)
+        elif m.kind == "Service":
+            diags.warning(f"Service/{m.name} is not created: kube2pod publishes ports through hostPort only",
+                          m.source.pos(), "set hostPort on the container port to reach it from the host")
+        elif m.kind not in PASSIVE_KINDS:
+            diags.warning(f"{m.kind}/{m.name} is not translated", m.source.pos())
+    relabel = _relabel_policy(sources, options.relabel)
+    pods: list[Pod] = []
+    volumes: dict[str, Volume] = {}
+    host_paths: dict[str, HostPath] = {}
+    for src in sources:
+        for name in src.pod_names:
+            pod, vols, hps = translate_pod(src, name, relabel, claims, pvc_labels, options.publish_all)
+            if pod is None:
+                continue
+            _check_unique(diags, pods, pod)
+            pods.append(with_hash(pod))
+            for v in vols:
+                volumes.setdefault(v.name, v)
+            for hp in hps:
+                _merge_host_path(host_paths, hp)
+    if not sources and not diags.has_errors:
+        diags.warning("no Pod or workload found in the input; nothing to run")
+    plan = Plan(
+        sources=sorted({m.source.file for m in manifests}),
+        host_paths=list(host_paths.values()),
+        volumes=list(volumes.values()),
+        pods=pods,
+    )
+    return Translation(plan, diags.items)
+
+
+def _claims(manifests: list[Manifest]) -> tuple[dict[str, ObjectRef], dict[str, dict[str, str]]]:
+    refs: dict[str, ObjectRef] = {}
+    labels: dict[str, dict[str, str]] = {}
+    for m in manifests:
+        if m.kind == "PersistentVolumeClaim":
+            refs[m.name] = ObjectRef(kind=m.kind, name=m.name, namespace=m.namespace,
+                                     file=m.source.file, line=m.source.start.line)
+            labels[m.name] = dict(m.obj.metadata.labels or {})
+    return refs, labels
+
+
+def _relabel_policy(sources: list[PodSource], mode: str):
+    if mode == "none":
+        return lambda path: ""
+    uses = []
+    for src in sources:
+        for vol in src.spec.volumes or []:
+            if vol.host_path is not None and vol.host_path.path:
+                path = posixpath.normpath(vol.host_path.path)
+                uses.extend((pod, path) for pod in src.pod_names)
+    counts = selinux.count_pods_per_path(uses)
+    return lambda path: selinux.relabel_for(path, counts.get(path, 1))
+
+
+def _check_unique(diags: Diagnostics, pods: list[Pod], pod: Pod) -> None:
+    for other in pods:
+        if other.name == pod.name:
+            diags.error(f"pod name {pod.name!r} is also produced by {other.source} at {other.source.location}",
+                        SourcePos(pod.source.file, pod.source.line, 1))
+
+
+def _merge_host_path(host_paths: dict[str, HostPath], hp: HostPath) -> None:
+    prev = host_paths.get(hp.path)
+    if prev is None:
+        host_paths[hp.path] = hp
+    elif hp.create and not prev.create:
+        host_paths[hp.path] = hp

@@ -1,0 +1,45 @@
+"""Translation context: the manifest being translated, where its pod spec sits, and the diagnostics sink."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kube2pod.diagnostics import Diagnostics, SourcePos
+from kube2pod.load.manifest import FieldPath, Manifest
+from kube2pod.plan import ObjectRef
+
+
+@dataclass
+class Context:
+    """Positions are asked for relative to the pod spec (``spec`` of a Pod,
+    ``spec.template.spec`` of a workload); ``doc_pos`` takes document paths."""
+
+    manifest: Manifest
+    diags: Diagnostics
+    spec_path: FieldPath = ("spec",)
+
+    def pos(self, *path: str | int) -> SourcePos:
+        return self.manifest.source.pos(self.spec_path + path)
+
+    def key_pos(self, *path: str | int) -> SourcePos:
+        return self.manifest.source.key_pos(self.spec_path + path)
+
+    def doc_pos(self, *path: str | int) -> SourcePos:
+        return self.manifest.source.pos(path)
+
+    def error(self, path: FieldPath, message: str, hint: str | None = None) -> None:
+        self.diags.error(message, self.pos(*path), hint)
+
+    def warning(self, path: FieldPath, message: str, hint: str | None = None) -> None:
+        self.diags.warning(message, self.key_pos(*path), hint)
+
+    @property
+    def ref(self) -> ObjectRef:
+        src = self.manifest.source
+        return ObjectRef(
+            kind=self.manifest.kind,
+            name=self.manifest.name,
+            namespace=self.manifest.namespace,
+            file=src.file,
+            line=src.start.line,
+        )

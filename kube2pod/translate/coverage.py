@@ -1,0 +1,160 @@
+"""Field coverage: every field of a workload is handled, ignored with a warning, or refused.
+
+The tables below say, per field of the pod spec and container, what kube2pod
+does with it. A field present in the input that is not ``HANDLED`` gets a
+positioned diagnostic: a warning for ``Ignored`` (with the reason), an error
+for ``Refused``. Fields the tables do not name are warned about as ignored,
+so nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kube2pod.translate.context import Context
+
+HANDLED = True
+
+
+@dataclass(frozen=True)
+class Ignored:
+    reason: str
+    quiet: bool = False  # server-side bookkeeping, ignored without a word
+
+
+@dataclass(frozen=True)
+class Refused:
+    reason: str
+
+
+@dataclass(frozen=True)
+class Each:
+    """A list whose items follow ``item``."""
+
+    item: object
+
+
+_BOOKKEEPING = Ignored("set by the Kubernetes API server", quiet=True)
+METADATA = {
+    "name": HANDLED,
+    "namespace": HANDLED,
+    "labels": HANDLED,
+    "annotations": Ignored("annotations are not applied yet"),
+    "generateName": Refused("generateName needs an API server; set metadata.name"),
+    **{k: _BOOKKEEPING for k in (
+        "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
+        "deletionGracePeriodSeconds", "managedFields", "selfLink", "ownerReferences", "finalizers")},
+}
+
+_CAPS = {"add": HANDLED, "drop": HANDLED}
+CONTAINER = {
+    "name": HANDLED,
+    "image": HANDLED,
+    "imagePullPolicy": HANDLED,
+    "command": HANDLED,
+    "args": HANDLED,
+    "workingDir": HANDLED,
+    "env": Each({"name": HANDLED, "value": HANDLED, "valueFrom": HANDLED}),
+    "ports": Each({"containerPort": HANDLED, "hostPort": HANDLED, "hostIP": HANDLED,
+                   "protocol": HANDLED, "name": HANDLED}),
+    "volumeMounts": Each({"name": HANDLED, "mountPath": HANDLED, "readOnly": HANDLED,
+                          "subPath": HANDLED, "subPathExpr": HANDLED, "mountPropagation": HANDLED}),
+    "securityContext": {"capabilities": _CAPS},
+    "terminationMessagePath": Ignored("Podman keeps no termination message", quiet=True),
+    "terminationMessagePolicy": Ignored("Podman keeps no termination message", quiet=True),
+    "readinessProbe": Ignored("Podman has no readiness gate; the probe is not run"),
+}
+
+POD_SPEC = {
+    "containers": Each(CONTAINER),
+    "volumes": Each({
+        "name": HANDLED,
+        "hostPath": {"path": HANDLED, "type": HANDLED},
+        "emptyDir": {"medium": HANDLED, "sizeLimit": HANDLED},
+        "persistentVolumeClaim": {"claimName": HANDLED,
+                                  "readOnly": Ignored("set readOnly on the volumeMount instead")},
+        "*": HANDLED,  # other volume types are refused by the volume translator
+    }),
+    "initContainers": Refused("init containers are not supported yet"),
+    "restartPolicy": Ignored("restart policy is not applied yet"),
+    "terminationGracePeriodSeconds": Ignored("stop timeout is not applied yet"),
+    "dnsPolicy": Ignored("Podman uses the host's resolver configuration", quiet=True),
+    "schedulerName": Ignored("there is no scheduler on a single host", quiet=True),
+    "serviceAccountName": Ignored("there is no API server to authenticate to"),
+    "serviceAccount": Ignored("there is no API server to authenticate to"),
+    "automountServiceAccountToken": Ignored("no service account token is mounted", quiet=True),
+    "nodeSelector": Ignored("there is one node: this host"),
+    "nodeName": Ignored("there is one node: this host"),
+    "affinity": Ignored("there is one node: this host"),
+    "tolerations": Ignored("there is one node: this host"),
+    "topologySpreadConstraints": Ignored("there is one node: this host"),
+    "priorityClassName": Ignored("there is no scheduler on a single host"),
+    "priority": Ignored("there is no scheduler on a single host"),
+    "imagePullSecrets": Ignored("log in with `podman login` instead"),
+    "enableServiceLinks": Ignored("Service environment variables are not injected", quiet=True),
+}
+
+WORKLOAD_SPEC = {
+    "replicas": HANDLED,
+    "selector": HANDLED,
+    "template": {"metadata": METADATA, "spec": POD_SPEC},
+    "strategy": Ignored("apply replaces a changed pod; there is no rolling update"),
+    "minReadySeconds": Ignored("there is no rollout controller"),
+    "revisionHistoryLimit": Ignored("there is no rollout history", quiet=True),
+    "progressDeadlineSeconds": Ignored("there is no rollout controller", quiet=True),
+    "paused": Refused("a paused Deployment has nothing to apply"),
+    "serviceName": Ignored("Services are not created"),
+    "podManagementPolicy": Ignored("pods are created together"),
+    "updateStrategy": Ignored("apply replaces a changed pod; there is no rolling update"),
+    "volumeClaimTemplates": Refused("volumeClaimTemplates are not supported; use a PersistentVolumeClaim"),
+    "persistentVolumeClaimRetentionPolicy": Ignored("PVC volumes are kept by down unless --volumes"),
+    "ordinals": Ignored("pods are numbered from 0"),
+    "backoffLimit": Ignored("there is no Job controller; the pod runs once"),
+    "completions": Ignored("there is no Job controller; the pod runs once"),
+    "parallelism": Ignored("there is no Job controller; the pod runs once"),
+    "activeDeadlineSeconds": Ignored("there is no Job controller"),
+    "ttlSecondsAfterFinished": Ignored("there is no Job controller"),
+    "manualSelector": HANDLED,
+}
+
+POD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": POD_SPEC,
+       "status": Ignored("status is written by Kubernetes", quiet=True)}
+WORKLOAD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": WORKLOAD_SPEC,
+            "status": Ignored("status is written by Kubernetes", quiet=True)}
+
+
+def check(ctx: Context, table: dict) -> None:
+    """Report every field of the document that ``table`` does not mark as handled."""
+    _walk(ctx, ctx.manifest.data, table, ())
+
+
+def _walk(ctx: Context, data, rule, path: tuple) -> None:
+    if rule is HANDLED:
+        return
+    if isinstance(rule, Ignored):
+        if not rule.quiet:
+            ctx.diags.warning(f"{_dotted(path)} is ignored: {rule.reason}", ctx.manifest.source.key_pos(path))
+        return
+    if isinstance(rule, Refused):
+        ctx.diags.error(f"{_dotted(path)} is not supported: {rule.reason}", ctx.manifest.source.key_pos(path))
+        return
+    if isinstance(rule, Each):
+        if isinstance(data, list):
+            for i, item in enumerate(data):
+                _walk(ctx, item, rule.item, path + (i,))
+        return
+    if isinstance(rule, dict) and isinstance(data, dict):
+        for key, value in data.items():
+            sub = rule.get(key, rule.get("*"))
+            if sub is None:
+                ctx.diags.warning(f"{_dotted(path + (key,))} is ignored: kube2pod does not translate it",
+                                  ctx.manifest.source.key_pos(path + (key,)))
+            else:
+                _walk(ctx, value, sub, path + (key,))
+
+
+def _dotted(path: tuple) -> str:
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
+    return out

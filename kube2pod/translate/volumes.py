@@ -1,0 +1,138 @@
+"""Pod volumes -> host binds, devices and named podman volumes.
+
+| Kubernetes volume            | plan                                                        |
+|------------------------------|-------------------------------------------------------------|
+| hostPath (type "", Directory, File, Socket) | bind mount; a HostPath check that it exists (and its type) |
+| hostPath DirectoryOrCreate / FileOrCreate  | bind mount; a HostPath step creating it (0755 / 0644)     |
+| hostPath CharDevice / BlockDevice          | ``--device``                                              |
+| emptyDir                     | volume ``<pod>-<volume>``, private to the pod, removed by down |
+| emptyDir medium Memory       | the same volume backed by tmpfs (``o=nr_blocks=<sizeLimit / 4 KiB>``) |
+| persistentVolumeClaim        | volume named claimName, kept by down; PVC labels when the PVC is in the input |
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from kube2pod.plan import HostPath, ObjectRef, Volume
+from kube2pod.translate.context import Context
+from kube2pod.translate.ownership import owner_labels
+from kube2pod.translate.quantity import bytes_of
+
+HOSTPATH_TYPES = {
+    "": ("any", False, 0o755),
+    "Directory": ("directory", False, 0o755),
+    "DirectoryOrCreate": ("directory", True, 0o755),
+    "File": ("file", False, 0o644),
+    "FileOrCreate": ("file", True, 0o644),
+    "Socket": ("socket", False, 0o755),
+    "CharDevice": ("char-device", False, 0o755),
+    "BlockDevice": ("block-device", False, 0o755),
+}
+TMPFS_PAGE = 4096  # tmpfs counts nr_blocks in pages; podman 4.3 rejects o=size= without project quota
+SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim")
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """What one pod volume became: a bind (``host_path``), a device, or a named volume."""
+
+    kind: str  # "bind" | "device" | "volume"
+    host_path: str = ""
+    relabelable: bool = False
+    volume: str = ""
+
+
+@dataclass
+class PodVolumes:
+    resolved: dict[str, Resolved]
+    host_paths: list[HostPath]
+    volumes: list[Volume]
+
+
+def resolve(
+    ctx: Context,
+    spec,
+    pod_name: str,
+    claims: dict[str, ObjectRef],
+    pvc_labels: dict[str, dict[str, str]],
+    labels: dict[str, str],
+) -> PodVolumes:
+    """Resolve every volume of ``spec``; ``claims``/``pvc_labels`` describe PVCs found in the input."""
+    out = PodVolumes({}, [], [])
+    for i, vol in enumerate(spec.volumes or []):
+        _resolve_one(ctx, i, vol, pod_name, claims, pvc_labels, labels, out)
+    return out
+
+
+def _resolve_one(ctx, i, vol, pod_name, claims, pvc_labels, labels, out: PodVolumes) -> None:
+    ref = ctx.ref
+    if vol.host_path is not None:
+        _host_path(ctx, i, vol, ref, out)
+    elif vol.empty_dir is not None:
+        name = f"{pod_name}-{vol.name}"
+        options: dict[str, str] = {}
+        if (vol.empty_dir.medium or "") == "Memory":
+            options = {"type": "tmpfs", "device": "tmpfs"}
+            if vol.empty_dir.size_limit is not None:
+                size = bytes_of(str(vol.empty_dir.size_limit))
+                if size is None:
+                    ctx.error(("volumes", i, "emptyDir", "sizeLimit"), f"invalid quantity {vol.empty_dir.size_limit!r}")
+                    return
+                options["o"] = f"nr_blocks={-(-size // TMPFS_PAGE)}"
+        elif vol.empty_dir.size_limit is not None:
+            ctx.warning(
+                ("volumes", i, "emptyDir", "sizeLimit"),
+                "emptyDir sizeLimit is not enforced for a disk-backed volume; ignored",
+                "use medium: Memory to get a size-limited tmpfs",
+            )
+        out.volumes.append(Volume(name=name, source=ref, lifetime="pod", labels=dict(labels), options=options))
+        out.resolved[vol.name] = Resolved("volume", volume=name)
+    elif vol.persistent_volume_claim is not None:
+        claim = vol.persistent_volume_claim.claim_name
+        pvc = claims.get(claim)
+        source = pvc if pvc is not None else ObjectRef(kind="PersistentVolumeClaim", name=claim, namespace=ref.namespace)
+        vlabels = {**pvc_labels.get(claim, {}), **owner_labels("PersistentVolumeClaim", ref.namespace, claim)}
+        out.volumes.append(Volume(name=claim, source=source, lifetime="persistent", labels=vlabels))
+        out.resolved[vol.name] = Resolved("volume", volume=claim)
+    else:
+        kind = _volume_kind(ctx, i)
+        ctx.error(
+            ("volumes", i, kind) if kind else ("volumes", i),
+            f"volume {vol.name!r}: {kind or 'this'} volumes are not supported",
+            "supported volume types: " + ", ".join(SUPPORTED),
+        )
+
+
+def _host_path(ctx, i, vol, ref, out: PodVolumes) -> None:
+    hp = vol.host_path
+    htype = hp.type or ""
+    if htype not in HOSTPATH_TYPES:
+        ctx.error(("volumes", i, "hostPath", "type"), f"unknown hostPath type {htype!r}",
+                  "one of: " + ", ".join(t or '""' for t in HOSTPATH_TYPES))
+        return
+    path = hp.path or ""
+    if not path.startswith("/"):
+        ctx.error(("volumes", i, "hostPath", "path"), f"hostPath path must be absolute, got {path!r}")
+        return
+    path = posixpath.normpath(path)
+    if path.startswith("//"):
+        path = path[1:]
+    expect, create, mode = HOSTPATH_TYPES[htype]
+    out.host_paths.append(HostPath(path=path, source=ref, expect=expect, create=create, mode=mode))
+    if expect in ("char-device", "block-device"):
+        out.resolved[vol.name] = Resolved("device", host_path=path)
+    else:
+        out.resolved[vol.name] = Resolved("bind", host_path=path, relabelable=expect != "socket")
+
+
+def _volume_kind(ctx: Context, i: int) -> str | None:
+    data = ctx.manifest.data
+    for key in ctx.spec_path:
+        data = data.get(key, {}) if isinstance(data, dict) else {}
+    vols = data.get("volumes") if isinstance(data, dict) else None
+    if isinstance(vols, list) and i < len(vols) and isinstance(vols[i], dict):
+        kinds = [k for k in vols[i] if k != "name"]
+        return kinds[0] if kinds else None
+    return None
