@@ -19,6 +19,7 @@ from typing import Any, Iterator
 
 from kube2pod.diagnostics import Diagnostics, SourcePos
 from kube2pod.load.manifest import FieldPath, SourceMap
+from ruamel.yaml.tag import Tag
 
 #: Deepest nesting of collections accepted in a document.
 MAX_DEPTH = 100
@@ -29,12 +30,15 @@ MAX_DOCUMENT_CHARS = 3 * 1024 * 1024
 #: Nesting bound under which the (recursive, C) composer is known to be safe.
 _SAFE_COMPOSE_DEPTH = 1000
 
-_PLAIN = "?p"  # tag the resolver gives to untagged plain scalars
-_QUOTED = "?s"  # ... to quoted / block scalars
-_MAP = "tag:yaml.org,2002:map"
-_SEQ = "tag:yaml.org,2002:seq"
-_STR = "tag:yaml.org,2002:str"
 _YAML_TAG = "tag:yaml.org,2002:"
+_STR = _YAML_TAG + "str"
+# The resolver hands out these shared Tag objects, so nodes are classified by
+# identity (no per-node Tag object, no string conversion).
+_PLAIN_TAG = Tag(suffix="?plain")  # untagged plain scalars
+_QUOTED_TAG = Tag(suffix="?quoted")  # quoted / block scalars
+_MAP_TAG = Tag(suffix=_YAML_TAG + "map")
+_SEQ_TAG = Tag(suffix=_YAML_TAG + "seq")
+_COLLECTION_TAGS = {"mapping": (_YAML_TAG + "map",), "sequence": (_YAML_TAG + "seq",)}
 
 _NULLS = frozenset(("", "~", "null", "Null", "NULL"))
 _BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
@@ -135,27 +139,30 @@ class _Builder:
         if nid in self.seen:
             self.aliased = True
         self.seen.add(nid)
-        tag = node.tag
-        if tag == _PLAIN:
+        ctag = node.ctag
+        if ctag is _PLAIN_TAG:
             return resolve_plain(node.value)
-        if tag == _QUOTED or tag == _STR:
+        if ctag is _QUOTED_TAG:
             return node.value
-        if tag == _MAP or tag == _SEQ:
-            if len(path) >= MAX_DEPTH:
-                raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
-            if nid in self.active:
-                raise YamlProblem("recursive alias: a collection contains itself", node.start_mark)
-            self.active.add(nid)
-            try:
-                if node.id == "mapping":
-                    return self._mapping(node, path)
-                if node.id == "sequence":
-                    return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
-            finally:
-                self.active.discard(nid)
+        if ctag is _MAP_TAG or ctag is _SEQ_TAG or str(ctag) in _COLLECTION_TAGS.get(node.id, ()):
+            return self._collection(node, path)
         if node.id != "scalar":
-            raise YamlProblem(f"unsupported YAML tag {tag!r}", node.start_mark)
-        return _resolve_tagged(tag, node.value, node.start_mark)
+            raise YamlProblem(f"unsupported YAML tag {str(ctag)!r}", node.start_mark)
+        return _resolve_tagged(str(ctag), node.value, node.start_mark)
+
+    def _collection(self, node: Any, path: FieldPath) -> Any:
+        if len(path) >= MAX_DEPTH:
+            raise YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark)
+        nid = id(node)
+        if nid in self.active:
+            raise YamlProblem("recursive alias: a collection contains itself", node.start_mark)
+        self.active.add(nid)
+        try:
+            if node.id == "mapping":
+                return self._mapping(node, path)
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        finally:
+            self.active.discard(nid)
 
     def _too_many(self, node: Any, path: FieldPath) -> YamlProblem:
         """The node limit was hit: blame the top-level field being expanded."""
@@ -175,7 +182,7 @@ class _Builder:
                 self.problems.append(YamlProblem("mapping key must be a string, not a collection", key_node.start_mark))
                 continue
             key = key_node.value
-            if key == "<<" and key_node.tag == _PLAIN:
+            if key == "<<" and key_node.ctag is _PLAIN_TAG:
                 merges.append(value_node)
                 continue
             if key in result:
@@ -244,10 +251,19 @@ def _is_tab_problem(problem: str, text: str, pos: SourcePos) -> bool:
     return "\t" in line[: pos.col] and line[: pos.col - 1].strip(" \t") == ""
 
 
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
+
+
 def _nesting_bound(text: str) -> int:
-    """A cheap upper bound of the collection nesting depth of ``text``."""
+    """A cheap upper bound of the collection nesting depth of ``text``.
+
+    Block nesting needs indentation (at most 2 levels per column of the
+    longest line); flow nesting needs one bracket per level, counted per
+    document (no collection spans a ``---``/``...`` marker).
+    """
     longest = max(map(len, text.split("\n"))) if text else 0
-    return text.count("[") + text.count("{") + 2 * longest + 4
+    flow = max((seg.count("[") + seg.count("{") for seg in _DOCUMENT_MARKER.split(text)), default=0)
+    return flow + 2 * longest + 4
 
 
 def _check_depth(file: str, text: str, diags: Diagnostics) -> bool:
@@ -277,7 +293,7 @@ def _check_depth(file: str, text: str, diags: Diagnostics) -> bool:
 
 def iter_documents(file: str, text: str, diags: Diagnostics) -> Iterator[RawDocument]:
     """Parse ``text`` and yield each non-empty document; problems go to ``diags``."""
-    if _nesting_bound(text) > min(_SAFE_COMPOSE_DEPTH, MAX_DEPTH) and not _check_depth(file, text, diags):
+    if _nesting_bound(text) > _SAFE_COMPOSE_DEPTH and not _check_depth(file, text, diags):
         return
     composer = _make_parser(text)
     index = -1
@@ -330,10 +346,10 @@ def _build_document(file: str, index: int, node: Any, text: str, diags: Diagnost
 def _resolve(self: Any, kind: Any, value: Any, implicit: Any) -> str:
     """Minimal resolver: typing of plain scalars is done by resolve_plain."""
     if value is None:  # collections
-        return _MAP if kind.__name__ == "MappingNode" else _SEQ
+        return _MAP_TAG if kind.__name__ == "MappingNode" else _SEQ_TAG
     if implicit is True or (implicit.__class__ is tuple and implicit[0]):
-        return _PLAIN
-    return _QUOTED
+        return _PLAIN_TAG
+    return _QUOTED_TAG
 
 
 def _noop(self: Any, *args: Any) -> None:
