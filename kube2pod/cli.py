@@ -31,26 +31,56 @@ def build_parser() -> argparse.ArgumentParser:
                         help="publish every containerPort, using it as hostPort when none is given")
         sp.add_argument("--selinux-relabel", choices=("auto", "none"), default="auto",
                         help="relabel host directories for SELinux (auto: Z for one pod, z when shared)")
+        sp.add_argument("--userns", metavar="MODE",
+                        help="user namespace of every pod, as kube play --userns (host, auto[:...], keep-id[:...], "
+                             "nomap, ns:PATH, private = auto); overrides hostUsers and the userns annotation")
 
     def podman(sp):
         sp.add_argument("--url", help="Podman service URL (default: $CONTAINER_HOST, the standard sockets, "
                                       "or a private service started for this command)")
         sp.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+        sp.add_argument("--project", help="name of this input set: labels, lock and --prune scope "
+                                          "(default: the first input's name without extension)")
+        sp.add_argument("-o", "--output", choices=("text", "json"), default="text",
+                        help="json: one event object per line on standard output")
 
     c = sub.add_parser("convert", help="print podman commands or the plan; touches nothing")
     inputs(c)
-    c.add_argument("-o", "--output", choices=("sh", "json"), default="sh")
+    c.add_argument("-o", "--output", choices=("sh", "json", "yaml", "quadlet"), default="sh",
+                   help="sh: podman commands; json/yaml: the plan; quadlet: systemd units (needs --out-dir)")
     c.add_argument("--no-start", action="store_true", help="leave out the pod start commands")
+    c.add_argument("--out-dir", metavar="DIR", help="directory -o quadlet writes its unit files to")
+    c.add_argument("--show-secrets", action="store_true", help="put secret values in the output (default: redacted)")
+    c.add_argument("--check", metavar="DIR", help="compare with the snapshots in DIR; exit 1 with a diff if they differ")
+    c.add_argument("--update-snapshots", metavar="DIR", help="write the snapshots to DIR")
+    c.add_argument("--formats", default="sh,json,quadlet,diagnostics",
+                   help="snapshot files for --check/--update-snapshots (sh,json,yaml,quadlet,diagnostics)")
 
     v = sub.add_parser("validate", help="check manifests and report diagnostics")
     inputs(v)
     v.add_argument("-o", "--output", choices=("text", "json"), default="text")
+    v.add_argument("--host", action="store_true",
+                   help="also check the plan against this host and its Podman (ports, subuids, host paths)")
+    v.add_argument("--url", help="Podman service URL for --host (default: as apply)")
 
     a = sub.add_parser("apply", help="create and start the pods on Podman")
     inputs(a)
     podman(a)
     a.add_argument("--no-start", action="store_true", help="create the pods without starting them")
     a.add_argument("--replace", action="store_true", help="take over same-named pods and volumes not made by kube2pod")
+    a.add_argument("--dry-run", action="store_true", help="show what apply would do; change nothing")
+    a.add_argument("--prune", action="store_true",
+                   help="remove this project's pods and pod volumes that the manifests no longer have")
+    a.add_argument("--wait", action="store_true", help="wait until the containers run and are healthy")
+    a.add_argument("--timeout", type=float, default=120.0, help="seconds --wait waits (default 120)")
+    a.add_argument("--fix-ownership", action="store_true",
+                   help="chown hostPath directories a non-root container user must write (podman unshare "
+                        "chown when rootless)")
+
+    f = sub.add_parser("diff", help="show what apply would create, recreate, leave or prune; changes nothing")
+    inputs(f)
+    podman(f)
+    f.add_argument("--fix-ownership", action="store_true", help="show the ownership fixes apply --fix-ownership makes")
 
     d = sub.add_parser("down", help="remove what apply created for these manifests")
     inputs(d)
@@ -70,8 +100,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _translate(args, report_format: str = "text"):
-    """Load and translate; print diagnostics to stderr. Returns the Translation or None on errors."""
+def _translate(args, report_format: str = "text", host_check=None):
+    """Load and translate; print diagnostics to stderr. Returns the Translation or None on errors.
+    ``host_check(plan) -> diagnostics`` adds the host preflight's (validate --host)."""
     from kube2pod.load import load
     from kube2pod.translate import Options, translate
 
@@ -82,6 +113,18 @@ def _translate(args, report_format: str = "text"):
         result = translate(loaded.manifests, Options(publish_all=args.publish_all,
                                                      relabel=args.selinux_relabel, strict=args.strict))
         diags += result.diagnostics
+        if getattr(args, "userns", None) and not result.has_errors:
+            from kube2pod.host.userns import with_userns
+
+            try:
+                result.plan = with_userns(result.plan, args.userns)
+            except ValueError as exc:
+                print(f"kube2pod: error: {exc}", file=sys.stderr)
+                return None
+        if host_check is not None and not result.has_errors:
+            more = host_check(result.plan)
+            result.diagnostics += more
+            diags += more
     _print_diagnostics(diags, report_format)
     if result is None or result.has_errors:
         return None
@@ -98,45 +141,130 @@ def _print_diagnostics(diags, fmt: str) -> None:
 
 
 def cmd_convert(args) -> int:
+    if args.check or args.update_snapshots:
+        return _convert_snapshots(args)
+    if args.output == "quadlet" and not args.out_dir:
+        print("kube2pod: error: -o quadlet needs --out-dir DIR", file=sys.stderr)
+        return EXIT_INVALID
     result = _translate(args)
     if result is None:
         return EXIT_INVALID
-    if args.output == "json":
-        from kube2pod.render import json as renderer
+    from kube2pod.snapshot.outputs import FILE_NAMES, QUADLET_DIR, render_all
 
-        text = renderer.render(result.plan)
-    else:
-        from kube2pod.render import shell
-        from kube2pod.render.quoting import Unrepresentable
+    files, diags = render_all(result.plan, [args.output], start=not args.no_start, show_secrets=args.show_secrets)
+    if diags:
+        _print_diagnostics(diags, "text")
+        return EXIT_INVALID
+    if args.output != "quadlet":
+        sys.stdout.write(files[FILE_NAMES[args.output]])
+        return EXIT_OK
+    from pathlib import Path
 
-        try:
-            text = shell.render(result.plan, start=not args.no_start)
-        except Unrepresentable as exc:
-            print(f"kube2pod: error: {exc}", file=sys.stderr)
-            return EXIT_INVALID
-    sys.stdout.write(text)
+    out = Path(args.out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        out.joinpath(name.removeprefix(QUADLET_DIR + "/")).write_text(text, encoding="utf-8")
+    print(f"kube2pod: wrote {len(files)} Quadlet units to {out}; install them in ~/.config/containers/systemd/ "
+          "or /etc/containers/systemd/, then `systemctl [--user] daemon-reload`", file=sys.stderr)
+    return EXIT_OK
+
+
+def _convert_snapshots(args) -> int:
+    """--check DIR: exit 1 and print a diff when the outputs differ; --update-snapshots DIR: write them."""
+    from pathlib import Path
+
+    from kube2pod.snapshot import compare
+    from kube2pod.snapshot.outputs import snapshot_files
+    from kube2pod.translate import Options
+
+    options = Options(publish_all=args.publish_all, relabel=args.selinux_relabel, strict=args.strict)
+    formats = args.formats.split(",")
+    try:
+        files = snapshot_files(args.inputs, formats, options=options, start=not args.no_start)
+    except ValueError as exc:
+        print(f"kube2pod: error: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    if args.update_snapshots:
+        for name in compare.write(files, Path(args.update_snapshots), formats):
+            print(f"kube2pod: updated {Path(args.update_snapshots, name)}", file=sys.stderr)
+        return EXIT_OK
+    problems = compare.compare(files, Path(args.check), formats)
+    sys.stdout.write("\n".join(problems))
+    if problems:
+        print(f"kube2pod: {len(problems)} snapshot file(s) in {args.check} differ; "
+              f"`kube2pod convert --update-snapshots {args.check} ...` accepts them", file=sys.stderr)
+        return EXIT_FAIL
     return EXIT_OK
 
 
 def cmd_validate(args) -> int:
-    result = _translate(args, args.output)
+    def host_check(plan):
+        from kube2pod.apply.connection import connect
+
+        with connect(args.url) as client:
+            return _preflight(args, plan, client).diagnostics
+
+    from kube2pod.apply.errors import ApplyError
+
+    try:
+        result = _translate(args, args.output, host_check if args.host else None)
+    except ApplyError as exc:
+        print(f"kube2pod: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
     return EXIT_INVALID if result is None else EXIT_OK
 
 
-def _run_on_podman(args, action) -> int:
+def _preflight(args, plan, client):
+    """Read the host's facts once and check the plan against them (host/preflight.py)."""
+    from kube2pod.apply.podman_api import PodmanAPI
+    from kube2pod.diagnostics import Diagnostics
+    from kube2pod.host import facts, preflight
+
+    checked = preflight.preflight(plan, facts.read(PodmanAPI(client).info(), preflight.paths(plan)),
+                                  fix_ownership=getattr(args, "fix_ownership", False))
+    strict = Diagnostics(strict=args.strict)
+    strict.extend(checked.diagnostics)
+    checked.diagnostics = list(strict)
+    return checked
+
+
+def _run_on_podman(args, action, host_check: bool = True) -> int:
     result = _translate(args)
     if result is None:
         return EXIT_INVALID
     from kube2pod.apply.connection import connect
     from kube2pod.apply.errors import ApplyError
 
-    def report(event):
-        if not args.quiet:
-            print(event.format(), file=sys.stderr)
+    from kube2pod.apply import progress
+    from kube2pod.apply.executor import Options
+    from kube2pod.apply.labels import default_project
 
+    if args.output == "json":
+        report = progress.JsonLines(sys.stdout)
+    elif args.quiet:
+        report = lambda event: None  # noqa: E731
+    elif sys.stderr.isatty():
+        report = progress.Live(sys.stderr)
+    else:
+        report = progress.Lines(sys.stderr)
+    options = Options(
+        project=args.project or default_project(args.inputs),
+        start=not getattr(args, "no_start", False), replace=getattr(args, "replace", False),
+        prune=getattr(args, "prune", False), dry_run=getattr(args, "dry_run", False),
+        wait=getattr(args, "wait", False), timeout=getattr(args, "timeout", 120.0))
     try:
         with connect(args.url) as client:
-            action(result.plan, client, report)
+            fixes = []
+            if host_check:  # preflight: before anything changes
+                checked = _preflight(args, result.plan, client)
+                _print_diagnostics(checked.diagnostics, "text")
+                if checked.has_errors:
+                    return EXIT_INVALID
+                fixes = checked.fixes
+            from kube2pod.host.ownership import fixed
+
+            with fixed(fixes, report, dry_run=options.dry_run or args.command == "diff"):
+                action(result.plan, client, options, report)
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -146,15 +274,24 @@ def _run_on_podman(args, action) -> int:
 def cmd_apply(args) -> int:
     from kube2pod.apply import executor
 
-    return _run_on_podman(args, lambda plan, client, report: executor.apply(
-        plan, client, start=not args.no_start, replace=args.replace, report=report))
+    return _run_on_podman(args, executor.apply)
+
+
+def cmd_diff(args) -> int:
+    from dataclasses import replace
+
+    from kube2pod.apply import executor
+
+    return _run_on_podman(args, lambda plan, client, options, report: executor.apply(
+        plan, client, replace(options, dry_run=True), report))
 
 
 def cmd_down(args) -> int:
     from kube2pod.apply import executor
 
-    return _run_on_podman(args, lambda plan, client, report: executor.down(
-        plan, client, volumes=args.volumes, report=report))
+    return _run_on_podman(args, lambda plan, client, options, report: executor.down(
+        plan, client, options, volumes=args.volumes, report=report), host_check=False)
 
 
-_COMMANDS = {"convert": cmd_convert, "validate": cmd_validate, "apply": cmd_apply, "down": cmd_down}
+_COMMANDS = {"convert": cmd_convert, "validate": cmd_validate, "apply": cmd_apply, "diff": cmd_diff,
+             "down": cmd_down}

@@ -1,23 +1,35 @@
-"""Golden tests: every fixtures/<case>/input.yaml, converted to a shell script, to the JSON plan,
-and its diagnostics, compared with the snapshots beside it (`pytest --snapshot-update` rewrites them)."""
+"""Golden tests: every fixtures/<case>/input.yaml, through the kube2pod pytest plugin, against the
+snapshots beside it: convert.sh, plan.json, quadlet/*, diagnostics.txt (`pytest --snapshot-update`
+rewrites them). The same files `kube2pod convert --check fixtures/<case>` compares."""
 
 from __future__ import annotations
 
 import pytest
 from k2p import FIXTURES, REPO, run_cli
 
+from kube2pod.snapshot.outputs import FILE_NAMES, FORMATS, QUADLET_ERROR, snapshot_files
+
 CASES = sorted(p.parent.name for p in FIXTURES.glob("*/input.yaml"))
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_convert_snapshots(case, snapshot, monkeypatch):
+def test_golden(case, kube2pod_snapshot):
+    kube2pod_snapshot.snapshot_dir = FIXTURES / case
+    kube2pod_snapshot(f"fixtures/{case}/input.yaml")
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_cli_prints_what_is_snapshotted(case, monkeypatch, tmp_path):
+    """`kube2pod convert -o sh|json|yaml|quadlet` print exactly the snapshot files, with the
+    exit status diagnostics.txt records."""
     monkeypatch.chdir(REPO)
-    snapshot.snapshot_dir = FIXTURES / case
     rel = f"fixtures/{case}/input.yaml"
-    code_sh, script, diags = run_cli("convert", rel)
-    code_json, plan, _ = run_cli("convert", "-o", "json", rel)
-    assert code_sh == code_json
-    snapshot.assert_match(f"exit {code_sh}\n{diags}", "diagnostics.txt")
-    if code_sh == 0:
-        snapshot.assert_match(script, "convert.sh")
-        snapshot.assert_match(plan, "plan.json")
+    files = snapshot_files([rel], FORMATS)
+    for fmt in ("sh", "json", "yaml"):
+        code, out, _ = run_cli("convert", "-o", fmt, rel)
+        assert files["diagnostics.txt"].startswith(f"exit {code}\n")
+        assert out == files.get(FILE_NAMES[fmt], "")
+    code, _, err = run_cli("convert", "-o", "quadlet", "--out-dir", str(tmp_path), rel)
+    units = {f"quadlet/{p.name}": p.read_text() for p in tmp_path.iterdir()}
+    assert units == {k: v for k, v in files.items() if k.startswith("quadlet/") and k != QUADLET_ERROR}
+    assert (code != 0) == (QUADLET_ERROR in files or not files["diagnostics.txt"].startswith("exit 0\n"))

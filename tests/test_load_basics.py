@@ -132,3 +132,68 @@ def test_file_size_limit(tmp_path, monkeypatch):
     p.write_text("a: " + "x" * 200 + "\n")
     r = load([str(p)])
     assert r.has_errors and "limit" in r.diagnostics[0].message
+
+
+def test_diagnostics_follow_input_order(tmp_path):
+    a = tmp_path / "a.yaml"
+    a.write_text("apiVersion: v1\nkind: Pod\nmetadata: {name: A}\nspec: {containers: []}\n")
+    r = load([str(a), str(tmp_path / "missing.yaml"), str(a)])
+    files = [d.pos.file for d in r.diagnostics]
+    assert files[0] == str(a) and str(tmp_path / "missing.yaml") in files
+    assert files.index(str(tmp_path / "missing.yaml")) > files.index(str(a))
+
+
+def test_yaml_typing_follows_kubernetes():
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: i
+    securityContext: {privileged: yes}
+    env: [{name: A, value: "yes"}, {name: B, value: "0644"}]
+  volumes:
+  - name: v
+    secret: {secretName: s, defaultMode: 0400, optional: true}
+"""
+    r = load_text(text)
+    assert not r.diagnostics, format_diagnostics(r.diagnostics)
+    spec = r.manifests[0].obj.spec
+    assert spec.containers[0].security_context.privileged is True
+    assert [e.value for e in spec.containers[0].env] == ["yes", "0644"]
+    assert spec.volumes[0].secret.default_mode == 0o400
+
+
+def test_probe_exec_is_set_on_the_model():
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - name: c
+    image: i
+    livenessProbe: {exec: {command: [cat, /tmp/ok]}, periodSeconds: 5}
+"""
+    (pod,) = load_text(text).manifests
+    probe = pod.obj.spec.containers[0].liveness_probe
+    assert probe.var_exec.command == ["cat", "/tmp/ok"] and probe.period_seconds == 5
+
+
+def test_merge_keys_and_aliases():
+    text = """\
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: m
+  labels: &common {app: web, tier: front}
+  annotations:
+    <<: *common
+    tier: back
+data: {}
+"""
+    (cm,) = load_text(text).manifests
+    assert cm.obj.metadata.annotations == {"tier": "back", "app": "web"}
+    assert cm.obj.metadata.labels == {"app": "web", "tier": "front"}

@@ -1,218 +1,390 @@
-"""Plan -> host, transactionally.
+"""Plan -> host, transactionally and idempotently.
 
-apply: check images and host paths (no change yet), then create host paths,
-volumes, pods, containers and start the pods. Everything created is recorded
-in a journal; on any failure (or Ctrl-C) exactly what this run created is
-removed and an ApplyError says what failed. A pod that kube2pod owns with the
-same spec hash is left alone ("unchanged"); with another hash it is recreated.
-A same-named pod or volume that kube2pod does not own is an error unless
-``replace``.
+apply, under the project's lock (lock.py):
+1. roll back a journal a dead earlier run left behind (journal.py);
+2. decide without changing anything (preflight.py): images per pull policy,
+   host paths, ownership clashes, create / unchanged / recreate per pod,
+   orphans of the project;
+3. change the host, recording each change in the journal: host paths,
+   secrets, volumes, then the pods, concurrently in a small pool; each pod:
+   (recreate: stop the old one, remove it, remembering its definition) create
+   pod, init containers, containers, start; then ``--wait``; then ``--prune``;
+4. on any failure or Ctrl-C, undo the journal: remove what this run created,
+   restore the pods it replaced or pruned; nothing else is touched.
 
-down: stop and remove the pods (and their containers) kube2pod owns for the
-plan, and their pod-lifetime volumes; persistent volumes only with ``volumes``.
+down stops and removes the pods, containers and pod-lifetime volumes kube2pod
+owns for the plan or the project; persistent (PVC) volumes only with
+``volumes``; anything not labelled as kube2pod's is left alone.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 
-from kube2pod.apply import hostpaths, spec
+from kube2pod.apply import hostpaths, labels, lock, preflight, spec, volumefiles
+from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
-from kube2pod.apply.podman_api import PodmanAPI
+from kube2pod.apply.events import Event, Reporter, ignore
+from kube2pod.apply.journal import Journal
+from kube2pod.apply.podman_api import PodmanAPI, PodmanGone
 from kube2pod.plan import Plan, Pod
 from kube2pod.translate import ownership
 
+WORKERS = 3
+DOWN_WORKERS = 8  # under podman-py's 10 pooled connections; stopping mostly waits on grace periods, not on Podman
+
 
 @dataclass(frozen=True)
-class Event:
-    """One thing apply/down did or decided: action is created, started, unchanged,
-    recreated, removed, kept, skipped, rolled-back or warning."""
+class Options:
+    """project: the input set's name (labels, lock, pruning scope)."""
 
-    action: str
-    kind: str
-    name: str
-    detail: str = ""
-
-    def format(self) -> str:
-        tail = f" ({self.detail})" if self.detail else ""
-        return f"{self.kind} {self.name}: {self.action}{tail}"
-
-
-Reporter = Callable[[Event], None]
+    project: str = "default"
+    start: bool = True
+    replace: bool = False
+    prune: bool = False
+    dry_run: bool = False
+    wait: bool = False
+    timeout: float = 120.0
+    lock_timeout: float = lock.DEFAULT_TIMEOUT
+    workers: int = WORKERS
 
 
-@dataclass
-class Journal:
-    """What this run created, in order, so that a failure removes exactly that."""
+class _Recorder:
+    """Events of one run, forwarded to the reporter (thread-safe)."""
 
-    pods: list[str] = field(default_factory=list)
-    volumes: list[str] = field(default_factory=list)
-    paths: list[list[str]] = field(default_factory=list)
+    def __init__(self, report: Reporter):
+        self.events: list[Event] = []
+        self._report = report
+        self._lock = threading.Lock()
 
-    def rollback(self, api: PodmanAPI, report: Reporter) -> list[str]:
-        problems = []
-        for name in reversed(self.pods):
-            problems += _attempt(lambda: api.pod_remove(name))
-            report(Event("rolled-back", "pod", name))
-        for name in reversed(self.volumes):
-            problems += _attempt(lambda: api.volume_remove(name))
-            report(Event("rolled-back", "volume", name))
-        for made in reversed(self.paths):
-            hostpaths.remove(made)
-        return problems
+    def __call__(self, event: Event) -> None:
+        with self._lock:
+            self.events.append(event)
+            self._report(event)
 
 
-def _attempt(fn) -> list[str]:
-    try:
-        fn()
-        return []
-    except ApplyError as exc:
-        return [str(exc)]
+def apply(plan: Plan, client, options: Options = Options(), report: Reporter = ignore) -> list[Event]:
+    """Apply the plan; raises ApplyError (after rolling back) when anything fails."""
+    api, emit = PodmanAPI(client), _Recorder(report)
+    stem = lock.key(api.store_id(), options.project)
+    with lock.hold(stem, timeout=options.lock_timeout,
+                   on_wait=lambda: emit(Event("waiting", "lock", options.project, "another kube2pod run holds it"))):
+        journal_path = lock.state_dir() / f"{stem}.journal"
+        _recover(journal_path, api, emit)
+        try:
+            d = preflight.decide(plan, api, options.project, replace=options.replace,
+                                 pull=not options.dry_run, emit=emit)
+        except ApplyError as exc:
+            raise ApplyError(f"{exc}; nothing was changed") from None
+        if options.dry_run:
+            _report_decisions(plan, d, options, emit)
+            return emit.events
+        journal = Journal(journal_path)
+        try:
+            _change(plan, api, d, journal, options, emit)
+        except BaseException as exc:
+            _fail(exc, journal, api, emit)
+        journal.close()
+    return emit.events
 
 
-def _owned(labels: dict | None) -> bool:
-    return (labels or {}).get(ownership.MANAGED) == "true"
+def _fail(exc: BaseException, journal: Journal, api: PodmanAPI, emit: Reporter) -> None:
+    reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
+    if not journal.entries:
+        raise ApplyError(f"{reason}; nothing was changed") from None
+    problems = journal.rollback(_undo(api), emit)
+    if not problems:
+        raise ApplyError(f"{reason}; rolled back: nothing this run created was left behind") from None
+    hint = ("the next kube2pod apply or down of this project finishes the rollback"
+            if isinstance(exc, PodmanGone) or any("stopped answering" in p for p in problems) else "")
+    raise ApplyError(f"{reason}; could not undo everything this run did: " + "; ".join(problems)
+                     + (f"; {hint}" if hint else "")) from None
 
 
-def apply(plan: Plan, client, *, start: bool = True, replace: bool = False,
-          report: Reporter = lambda e: None) -> list[Event]:
-    api = PodmanAPI(client)
-    events: list[Event] = []
-
-    def emit(e: Event) -> None:
-        events.append(e)
-        report(e)
-
-    decisions = _preflight(plan, api, replace, emit)
-    journal = Journal()
-    try:
-        _apply_steps(plan, api, decisions, journal, start, emit)
-    except BaseException as exc:
-        problems = journal.rollback(api, emit)
-        reason = "interrupted" if isinstance(exc, KeyboardInterrupt) else str(exc)
-        tail = ("nothing this run created was left behind" if not problems
-                else "could not remove everything this run created: " + "; ".join(problems))
-        raise ApplyError(f"{reason}; {tail}") from (exc if isinstance(exc, ApplyError) else None)
-    return events
+def _recover(path, api: PodmanAPI, emit: Reporter) -> None:
+    """Roll back what a run that died left recorded."""
+    stale = Journal.load(path)
+    if stale is None:
+        return
+    emit(Event("warning", "journal", str(path), "a previous run did not finish; rolling it back"))
+    problems = stale.rollback(_undo(api), emit)
+    if problems:
+        raise ApplyError("could not roll back the previous unfinished run: " + "; ".join(problems))
 
 
-@dataclass
-class _Decisions:
-    pods: dict[str, str]  # name -> create | unchanged | recreate
-    volumes: dict[str, str]  # name -> create | exists
-    paths_to_create: list
-
-
-def _preflight(plan: Plan, api: PodmanAPI, replace: bool, emit: Reporter) -> _Decisions:
-    """Every check that needs no change to the host: images, host paths, name clashes."""
-    _ensure_images(plan, api, emit)
-    missing = [hp for hp in plan.host_paths if not hostpaths.check(hp)]
-    volumes = {}
-    for vol in plan.volumes:
-        info = api.volume_inspect(vol.name)
-        if info is None:
-            volumes[vol.name] = "create"
-        elif _owned(info.get("Labels")) or replace:
-            volumes[vol.name] = "exists"
-        else:
-            raise ApplyError(f"volume {vol.name} already exists and was not created by kube2pod; "
-                             "remove it or use --replace to take it over")
-    pods = {}
-    for pod in plan.pods:
-        info = api.pod_inspect(pod.name)
-        if info is None:
-            pods[pod.name] = "create"
-        elif not _owned(info.get("Labels")) and not replace:
-            raise ApplyError(f"pod {pod.name} already exists and was not created by kube2pod; "
-                             "remove it or use --replace to take it over")
-        elif (info.get("Labels") or {}).get(ownership.HASH) == pod.labels.get(ownership.HASH):
-            pods[pod.name] = "unchanged"
-        else:
-            pods[pod.name] = "recreate"
-    return _Decisions(pods, volumes, missing)
-
-
-def _ensure_images(plan: Plan, api: PodmanAPI, emit: Reporter) -> None:
-    wanted: dict[str, str] = {}
-    for pod in plan.pods:
-        for c in pod.containers:
-            wanted.setdefault(c.image, c.pull_policy)
-    for image, policy in wanted.items():
-        present = api.image_exists(image)
-        if policy == "never":
-            if not present:
-                raise ApplyError(f"image {image} is not present and imagePullPolicy is Never")
-        elif policy == "missing" and present:
-            continue
-        else:
-            try:
-                api.pull(image, policy)
-                emit(Event("pulled", "image", image))
-            except ApplyError as exc:
-                if policy == "newer" and present:
-                    emit(Event("warning", "image", image, "could not check for a newer image; using the local one"))
-                    continue
-                raise ApplyError(f"image {image} is not available: {exc}") from None
-
-
-def _apply_steps(plan: Plan, api: PodmanAPI, d: _Decisions, journal: Journal, start: bool, emit: Reporter) -> None:
+def _report_decisions(plan: Plan, d: preflight.Decisions, options: Options, emit: Reporter) -> None:
+    for image, status in d.images.items():
+        if status == "pull":
+            emit(Event("pull", "image", image))
     for hp in d.paths_to_create:
-        journal.paths.append(hostpaths.create(hp))
+        emit(Event("create", "host path", hp.path))
+    for name, what in d.secrets.items():
+        emit(Event(what, "secret", name))
+    for name, what in d.volumes.items():
+        emit(Event("create" if what == "create" else "unchanged", "volume", name))
+    for pod in plan.pods:
+        emit(Event(d.pods[pod.name], "pod", pod.name, d.reasons.get(pod.name, "")))
+    verb = "prune" if options.prune else "orphan"
+    for name in d.orphan_pods:
+        emit(Event(verb, "pod", name, "" if options.prune else "no longer in the manifests; --prune removes it"))
+    for name, lifetime in d.orphan_volumes.items():
+        if lifetime == "persistent":
+            emit(Event("keep", "volume", name, "persistent; no longer in the manifests"))
+        else:
+            emit(Event(verb, "volume", name))
+
+
+# ---------------------------------------------------------------- changing the host
+
+def _change(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+            options: Options, emit: Reporter) -> None:
+    for hp in d.paths_to_create:
+        journal.paths(hostpaths.create(hp))
         emit(Event("created", "host path", hp.path))
+    _secrets(plan, api, d, journal, options, emit)
     for vol in plan.volumes:
         if d.volumes[vol.name] == "create":
-            api.volume_create(spec.volume_body(vol))
-            journal.volumes.append(vol.name)
+            body = spec.volume_body(vol)
+            body["Label"] = labels.volume_labels(vol, options.project)
+            api.volume_create(body)
+            journal.created("volume", vol.name)
             emit(Event("created", "volume", vol.name))
+        if vol.files is not None:
+            volumefiles.write(api, vol)
+    _pods(plan, api, d, journal, options, emit)
+    if options.wait and options.start:
+        waiting.until_ready(plan.pods, api, options.timeout, emit)
+    if options.prune:
+        _prune(api, d, journal, options.project, emit)
+    else:
+        for name in d.orphan_pods:
+            emit(Event("orphan", "pod", name, "no longer in the manifests; --prune removes it"))
+
+
+def _secrets(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+             options: Options, emit: Reporter) -> None:
+    """Create missing secrets; a changed one is removed and created again (podman
+    cannot show a secret's value, so the old value cannot be restored on failure)."""
+    for secret in plan.secrets:
+        what = d.secrets[secret.name]
+        if what == "unchanged":
+            continue
+        if what == "replace":
+            api.secret_remove(secret.name)
+        api.secret_create(secret.name, secret.data(), labels.secret_labels(secret, options.project))
+        journal.created("secret", secret.name)
+        emit(Event("replaced" if what == "replace" else "created", "secret", secret.name))
+
+
+def _pods(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+          options: Options, emit: Reporter) -> None:
+    """Create/recreate the pods in a bounded pool; the first failure cancels the rest."""
+    todo = [p for p in plan.pods if d.pods[p.name] != "unchanged"]
     for pod in plan.pods:
-        action = d.pods[pod.name]
-        if action == "unchanged":
+        if d.pods[pod.name] == "unchanged":
             emit(Event("unchanged", "pod", pod.name))
-            continue
-        if action == "recreate":
-            api.pod_remove(pod.name)
-        _create_pod(pod, api, journal)
-        emit(Event("recreated" if action == "recreate" else "created", "pod", pod.name))
-        if start:
-            api.pod_start(pod.name)
-            emit(Event("started", "pod", pod.name))
+    cancel = threading.Event()
+    pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="kube2pod-pod")
+    try:
+        futures = [pool.submit(_one_pod, pod, api, d, journal, options, emit, cancel) for pod in todo]
+        done, _ = wait(futures, return_when=FIRST_EXCEPTION)
+        for f in done:
+            if f.exception() is not None:
+                raise f.exception()
+    finally:
+        cancel.set()
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _create_pod(pod: Pod, api: PodmanAPI, journal: Journal) -> None:
-    api.pod_create(spec.pod_body(pod))
-    journal.pods.append(pod.name)
+def _one_pod(pod: Pod, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+             options: Options, emit: Reporter, cancel: threading.Event) -> None:
+    def step():
+        if cancel.is_set():
+            raise ApplyError("cancelled")
+
+    step()
+    if d.pods[pod.name] == "recreate":
+        emit(Event("stopping", "pod", pod.name, "to recreate it: " + d.reasons.get(pod.name, "")))
+        api.pod_stop(pod.name, _stop_timeout(pod))
+        journal.replaced(pod.name, options.project, d.definitions.get(pod.name, ""), d.running.get(pod.name, False))
+        api.pod_remove(pod.name)
+    step()
+    create_pod(pod, api, options.project, journal, emit)
+    step()
+    if options.start:
+        start_pod(pod, api, emit)
+
+
+def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, emit: Reporter) -> None:
+    """Pod, then its containers (labels: the plan's plus project and definition)."""
+    emit(Event("creating", "pod", pod.name))
+    body = spec.pod_body(pod)
+    body["labels"] = labels.pod_labels(pod, project)
+    api.pod_create(body)
+    if journal is not None:
+        journal.created("pod", pod.name)
+    for c in [*pod.init_containers, *pod.containers]:
+        body = spec.container_body(pod, c)
+        body["labels"] = labels.object_labels(c.labels, project)
+        api.container_create(body)
+        emit(Event("created", "container", c.name, pod=pod.name))
+    emit(Event("created", "pod", pod.name))
+
+
+def start_pod(pod: Pod, api: PodmanAPI, emit: Reporter) -> None:
+    """Start the pod: Podman runs its init containers (``init_container_type``) in
+    order to completion first and fails the start when one fails."""
+    emit(Event("starting", "pod", pod.name))
+    try:
+        api.pod_start(pod.name)
+    except ApplyError as exc:
+        emit(Event("failed", "pod", pod.name, str(exc)))
+        raise
+    for c in pod.init_containers:
+        emit(Event("completed" if c.init_type == "once" else "started", "container", c.name, pod=pod.name))
     for c in pod.containers:
-        api.container_create(spec.container_body(pod, c))
+        emit(Event("started", "container", c.name, pod=pod.name))
+    emit(Event("started", "pod", pod.name))
 
 
-def down(plan: Plan, client, *, volumes: bool = False, report: Reporter = lambda e: None) -> list[Event]:
-    api = PodmanAPI(client)
-    events: list[Event] = []
+def _stop_timeout(pod: Pod) -> int | None:
+    """terminationGracePeriodSeconds (carried by every container), else Podman's default."""
+    values = [c.stop_timeout for c in pod.containers if c.stop_timeout is not None]
+    return max(values) if values else None
 
-    def emit(e: Event) -> None:
-        events.append(e)
-        report(e)
 
-    for pod in plan.pods:
-        info = api.pod_inspect(pod.name)
-        if info is None:
-            emit(Event("absent", "pod", pod.name))
-        elif not _owned(info.get("Labels")):
-            emit(Event("skipped", "pod", pod.name, "not created by kube2pod; left alone"))
+def _prune(api: PodmanAPI, d: preflight.Decisions, journal: Journal, project: str, emit: Reporter) -> None:
+    for name in d.orphan_pods:
+        info = api.pod_inspect(name)
+        if info is None or not labels.owned(info.get("Labels")):
+            continue
+        have = info.get("Labels") or {}
+        api.pod_stop(name)
+        journal.replaced(name, project, have.get(labels.DEFINITION, ""), info.get("State") in ("Running", "Degraded"))
+        api.pod_remove(name)
+        emit(Event("pruned", "pod", name))
+    for name, lifetime in d.orphan_volumes.items():
+        if lifetime == "persistent":
+            emit(Event("kept", "volume", name, "persistent; no longer in the manifests; down --volumes removes it"))
         else:
-            api.pod_stop(pod.name)
-            api.pod_remove(pod.name)
-            emit(Event("removed", "pod", pod.name))
-    for vol in plan.volumes:
-        info = api.volume_inspect(vol.name)
+            api.volume_remove(name)
+            emit(Event("pruned", "volume", name))
+
+
+# ---------------------------------------------------------------- undo
+
+def _undo(api: PodmanAPI) -> dict:
+    def remove_pod(entry):
+        info = api.pod_inspect(entry["name"])
+        if info is not None and labels.owned(info.get("Labels")):
+            api.pod_remove(entry["name"])
+
+    def remove_volume(entry):
+        info = api.volume_inspect(entry["name"])
+        if info is not None and labels.owned(info.get("Labels")):
+            api.volume_remove(entry["name"])
+
+    def restore_pod(entry):
+        if not entry.get("definition"):
+            raise ApplyError(f"pod {entry['name']} was removed to be replaced and, not having been "
+                             "created by kube2pod, cannot be restored")
+        try:
+            pod = labels.decode(entry["definition"])
+        except ValueError as exc:
+            raise ApplyError(f"pod {entry['name']} cannot be restored: {exc}") from None
+        if api.pod_inspect(pod.name) is not None:
+            return
+        create_pod(pod, api, entry.get("project") or "default", None, ignore)
+        if entry.get("running"):
+            api.pod_start(pod.name)
+
+    def remove_secret(entry):
+        info = api.secret_inspect(entry["name"])
+        if info is not None and labels.owned((info.get("Spec") or {}).get("Labels")):
+            api.secret_remove(entry["name"])
+
+    return {"created pod": remove_pod, "created volume": remove_volume, "created secret": remove_secret,
+            "replaced pod": restore_pod}
+
+
+# ---------------------------------------------------------------- down
+
+def down(plan: Plan, client, options: Options = Options(), *, volumes: bool = False,
+         report: Reporter = ignore) -> list[Event]:
+    """Remove what kube2pod owns for the plan and the project; never anything else."""
+    api, emit = PodmanAPI(client), _Recorder(report)
+    stem = lock.key(api.store_id(), options.project)
+    with lock.hold(stem, timeout=options.lock_timeout,
+                   on_wait=lambda: emit(Event("waiting", "lock", options.project, "another kube2pod run holds it"))):
+        _recover(lock.state_dir() / f"{stem}.journal", api, emit)
+        mine = (f"{ownership.MANAGED}=true", f"{labels.PROJECT}={options.project}")
+        stop = {p.name: _stop_timeout(p) for p in plan.pods}
+        names = [p.name for p in plan.pods]
+        names += sorted(p["Name"] for p in api.pods(*mine) if p.get("Name") not in stop)
+        _down_pods(api, names, stop, emit)
+        lifetimes = {v.name: v.lifetime for v in plan.volumes}
+        for v in api.volumes(*mine):
+            lifetimes.setdefault(v["Name"], (v.get("Labels") or {}).get(labels.LIFETIME, "pod"))
+        for name, lifetime in lifetimes.items():
+            _down_volume(api, name, lifetime, volumes, emit)
+        _down_secrets(plan, api, options.project, emit)
+    return emit.events
+
+
+def _down_secrets(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> None:
+    """The plan's secrets and any other secret labelled with the project, if kube2pod's."""
+    names = {s.name for s in plan.secrets}
+    for info in api.secrets():
+        have = (info.get("Spec") or {}).get("Labels") or {}
+        if have.get(labels.PROJECT) == project and labels.owned(have):
+            names.add((info.get("Spec") or {}).get("Name", ""))
+    for name in sorted(n for n in names if n):
+        info = api.secret_inspect(name)
         if info is None:
             continue
-        if not _owned(info.get("Labels")):
-            emit(Event("skipped", "volume", vol.name, "not created by kube2pod; left alone"))
-        elif vol.lifetime == "persistent" and not volumes:
-            emit(Event("kept", "volume", vol.name, "persistent; use --volumes to remove"))
+        if not labels.owned((info.get("Spec") or {}).get("Labels")):
+            emit(Event("skipped", "secret", name, "not created by kube2pod; left alone"))
         else:
-            api.volume_remove(vol.name)
-            emit(Event("removed", "volume", vol.name))
-    return events
+            api.secret_remove(name)
+            emit(Event("removed", "secret", name))
+
+
+def _down_pods(api: PodmanAPI, names: list[str], stop: dict[str, int | None], emit: Reporter) -> None:
+    """Stop and remove the pods all at once: each still gets its grace period, but
+    pods whose processes ignore SIGTERM wait for it side by side, not one after another."""
+    if len(names) <= 1:
+        for name in names:
+            _down_pod(api, name, stop.get(name), emit)
+        return
+    with ThreadPoolExecutor(max_workers=min(len(names), DOWN_WORKERS), thread_name_prefix="kube2pod-down") as pool:
+        futures = [pool.submit(_down_pod, api, name, stop.get(name), emit) for name in names]
+    for f in futures:
+        f.result()  # the first failure, after every pod had its turn
+
+
+def _down_pod(api: PodmanAPI, name: str, timeout: int | None, emit: Reporter) -> None:
+    info = api.pod_inspect(name)
+    if info is None:
+        emit(Event("absent", "pod", name))
+    elif not labels.owned(info.get("Labels")):
+        emit(Event("skipped", "pod", name, "not created by kube2pod; left alone"))
+    else:
+        emit(Event("stopping", "pod", name))
+        api.pod_stop(name, timeout)
+        api.pod_remove(name)
+        emit(Event("removed", "pod", name))
+
+
+def _down_volume(api: PodmanAPI, name: str, lifetime: str, volumes: bool, emit: Reporter) -> None:
+    info = api.volume_inspect(name)
+    if info is None:
+        return
+    if not labels.owned(info.get("Labels")):
+        emit(Event("skipped", "volume", name, "not created by kube2pod; left alone"))
+    elif lifetime == "persistent" and not volumes:
+        emit(Event("kept", "volume", name, "persistent; use --volumes to remove"))
+    else:
+        api.volume_remove(name)
+        emit(Event("removed", "volume", name))

@@ -18,13 +18,24 @@ def _check(resp, what: str):
     return resp
 
 
+class PodmanGone(ApplyError):
+    """The Podman service stopped answering (died, restarted, socket gone)."""
+
+
+def _api_error(what: str, exc) -> ApplyError:
+    """podman-py wraps a dead connection (OSError) in APIError; name it for what it is."""
+    if isinstance(exc.__cause__, OSError):
+        return PodmanGone(f"{what}: the Podman service stopped answering ({exc.__cause__.__class__.__name__})")
+    return ApplyError(f"{what}: {exc.explanation or exc}")
+
+
 def _call(what: str, fn, *args, **kwargs):
     from podman.errors import APIError
 
     try:
         return _check(fn(*args, **kwargs), what)
     except APIError as exc:
-        raise ApplyError(f"{what}: {exc.explanation or exc}") from exc
+        raise _api_error(what, exc) from exc
 
 
 class PodmanAPI:
@@ -51,11 +62,25 @@ class PodmanAPI:
         try:
             resp = self.api.get(path)
         except APIError as exc:
-            raise ApplyError(f"{what}: {exc.explanation or exc}") from exc
+            raise _api_error(what, exc) from exc
         if resp.status_code == 404:
             return False
         _check(resp, what)
         return True
+
+    def info(self) -> dict:
+        """``GET /info``, once per client: Podman builds it afresh each time (runs the
+        OCI runtime and conmon for their versions, counts the store), ~0.25 s here."""
+        cached = getattr(self.client, "_kube2pod_info", None)
+        if cached is None:
+            cached = self._get("/info", "reading Podman info").json()
+            self.client._kube2pod_info = cached
+        return cached
+
+    def store_id(self) -> str:
+        """The identity of the store this service manages (graph root and run root)."""
+        store = self.info().get("store", {})
+        return f"{store.get('graphRoot', '')}|{store.get('runRoot', '')}"
 
     # images
     def image_exists(self, image: str) -> bool:
@@ -93,13 +118,37 @@ class PodmanAPI:
     def pod_remove(self, name: str) -> None:
         self._delete(f"/pods/{quote(name, safe='')}", f"removing pod {name}", force="true")
 
-    def pods(self, label: str) -> list[dict]:
-        filters = json.dumps({"label": [label]})
+    def pods(self, *labels: str) -> list[dict]:
+        """Pods carrying every ``key=value`` label given."""
+        filters = json.dumps({"label": list(labels)})
         return self._get("/pods/json", "listing pods", filters=filters).json() or []
+
+    def volumes(self, *labels: str) -> list[dict]:
+        """Volumes carrying every ``key=value`` label given."""
+        filters = json.dumps({"label": list(labels)})
+        return self._get("/volumes/json", "listing volumes", filters=filters).json() or []
+
+    def pod_containers(self, pod: str) -> list[dict]:
+        """The pod's containers (infra included), as listed by /containers/json."""
+        filters = json.dumps({"pod": [pod]})
+        return self._get("/containers/json", f"listing containers of pod {pod}", all="true",
+                         filters=filters).json() or []
 
     # containers
     def container_create(self, body: dict) -> str:
         return self._post("/containers/create", f"creating container {body['name']}", body).json().get("Id", "")
+
+    def container_start(self, name: str) -> None:
+        self._post(f"/containers/{quote(name, safe='')}/start", f"starting container {name}")
+
+    def container_wait(self, name: str, condition: str = "stopped") -> int:
+        """Block until the container reaches ``condition``; its exit code."""
+        resp = self._post(f"/containers/{quote(name, safe='')}/wait", f"waiting for container {name}",
+                          condition=condition)
+        try:
+            return int(resp.text.strip() or 0)
+        except ValueError:
+            return 0
 
     def container_inspect(self, name: str) -> dict:
         return self._get(f"/containers/{quote(name, safe='')}/json", f"inspecting container {name}").json()
@@ -115,3 +164,27 @@ class PodmanAPI:
 
     def volume_remove(self, name: str) -> None:
         self._delete(f"/volumes/{quote(name, safe='')}", f"removing volume {name}", force="true")
+
+    # secrets
+    def secret_inspect(self, name: str) -> dict | None:
+        from podman.errors import APIError
+
+        what = f"checking secret {name}"
+        try:
+            resp = self.api.get(f"/secrets/{quote(name, safe='')}/json")
+        except APIError as exc:
+            raise _api_error(what, exc) from exc
+        if resp.status_code == 404:
+            return None
+        return _check(resp, what).json()
+
+    def secret_create(self, name: str, data: bytes, labels: dict[str, str]) -> None:
+        """The secret's bytes go in the request body; labels as a JSON query parameter."""
+        _call(f"creating secret {name}", self.api.post, "/secrets/create", data=data,
+              params={"name": name, "labels": json.dumps(labels)})
+
+    def secret_remove(self, name: str) -> None:
+        self._delete(f"/secrets/{quote(name, safe='')}", f"removing secret {name}")
+
+    def secrets(self) -> list[dict]:
+        return self._get("/secrets/json", "listing secrets").json() or []

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import gc
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO, Iterator, Sequence
+from typing import BinaryIO, Sequence
 
 from kube2pod.diagnostics import Diagnostic, Diagnostics, Severity, SourcePos
-from kube2pod.load.manifest import FieldPath, Manifest, SourceMap
+from kube2pod.load.manifest import Manifest, SourceMap
 
 __all__ = ["LoadResult", "Manifest", "SourceMap", "load", "load_text", "format_diagnostics"]
 
@@ -38,17 +38,28 @@ def load(paths: Sequence[str], *, stdin: BinaryIO | None = None, strict: bool = 
     from kube2pod.load.inputs import read_sources
 
     diags = Diagnostics(strict=strict)
-    sources = read_sources(paths, stdin, diags)
-    return _load_sources([(s.name, s.text) for s in sources], diags)
+    order: list[str] = []
+    try:
+        sources = read_sources(paths, stdin, diags, order)
+    except Exception as exc:  # a loader bug must not become a traceback
+        _internal_error(diags, exc)
+        return LoadResult([], list(diags.items))
+    return _load_sources([(s.name, s.text) for s in sources], diags, order)
+
+
+def _internal_error(diags: Diagnostics, exc: Exception) -> None:
+    diags.error(f"internal error in the loader: {type(exc).__name__}: {exc}",
+                hint="please report this with the input that caused it")
 
 
 def load_text(text: str, name: str = "<string>", *, strict: bool = False) -> LoadResult:
     """Like :func:`load` for text already in memory (tests, embedding)."""
     diags = Diagnostics(strict=strict)
-    return _load_sources([(name, text)], diags)
+    text = text[1:] if text.startswith("\ufeff") else text
+    return _load_sources([(name, text.replace("\r\n", "\n"))], diags)
 
 
-def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics) -> LoadResult:
+def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics, order: list[str] | None = None) -> LoadResult:
     from kube2pod.load.documents import read_manifests
     from kube2pod.load.validate import validate_all
 
@@ -64,15 +75,15 @@ def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics) -> LoadRes
                 diags.warning("file contains no Kubernetes objects", SourcePos(name, 1, 1))
         validate_all(manifests, diags)
         if sources and not manifests and not diags.has_errors:
-            diags.error("no supported Kubernetes objects in the input", SourcePos(sources[0][0], 1, 1),
+            last, text = sources[-1]
+            diags.error("no supported Kubernetes objects in the input", SourcePos(last, text.count("\n") + 1, 1),
                         hint="supported kinds: " + ", ".join(_supported_kinds()))
     except Exception as exc:  # a loader bug must not become a traceback
-        diags.error(f"internal error in the loader: {type(exc).__name__}: {exc}",
-                    hint="please report this with the input that caused it")
+        _internal_error(diags, exc)
     finally:
         if gc_was_enabled:
             gc.enable()
-    return LoadResult(_clean(manifests), _ordered(diags.items, sources))
+    return LoadResult(_clean(manifests), _ordered(diags.items, order or [name for name, _ in sources]))
 
 
 def _supported_kinds() -> list[str]:
@@ -86,16 +97,16 @@ def _clean(manifests: list[Manifest]) -> list[Manifest]:
     return [m for m in manifests if m.obj is not None]
 
 
-def _ordered(items: list[Diagnostic], sources: list[tuple[str, str]]) -> list[Diagnostic]:
-    """Diagnostics sorted by file (input order), then line and column; stable otherwise."""
+def _ordered(items: list[Diagnostic], order: list[str]) -> list[Diagnostic]:
+    """Diagnostics sorted by input (in the order given), then line and column; stable otherwise."""
     rank: dict[str, int] = {}
-    for name, _ in sources:
+    for name in order:
         rank.setdefault(name, len(rank))
 
     def key(d: Diagnostic) -> tuple:
         if d.pos is None:
             return (len(rank) + 1, 0, 0)
-        return (rank.get(d.pos.file, -1), d.pos.line, d.pos.col)
+        return (rank.get(d.pos.file, len(rank)), d.pos.line, d.pos.col)
 
     return sorted(items, key=key)
 

@@ -15,6 +15,7 @@ from typing import Any
 from kube2pod.diagnostics import Diagnostics
 from kube2pod.load.manifest import FieldPath, SourceMap
 from kube2pod.load.models import construct, fields_of
+from kube2pod.load.names import quote
 
 #: Fields the Go API types as resource.Quantity (the Python client says str).
 QUANTITY_FIELDS = frozenset({
@@ -54,7 +55,7 @@ def describe(value: Any) -> str:
         return f"number {value:g}"
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
-        return f"string {short!r}"
+        return f"string {quote(short)}"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):
@@ -99,7 +100,7 @@ class Decoder:
 
     def model(self, name: str, data: Any, path: FieldPath = ()) -> Any:
         """Decode a mapping into model ``name``."""
-        fields = fields_of(name)
+        fields = _field_table(name)
         if fields is None:  # unknown model: keep plain data
             return data
         if not isinstance(data, dict):
@@ -113,12 +114,10 @@ class Decoder:
                 continue
             if value is None:
                 continue
-            attr, typ = spec
-            kind = typ
-            if (name, key) in QUANTITY_FIELDS:
-                kind = "Dict[str, quantity]" if typ.startswith("Dict") else "quantity"
-            elif typ == "object" and (name, key) in FREEFORM_FIELDS:
-                kind = "any"
+            attr, kind = spec
+            if kind == "str" and value.__class__ is str:  # the common case, inline
+                values[attr] = value
+                continue
             decoded = self.value(kind, value, path + (key,))
             if decoded is not _INVALID:
                 values[attr] = decoded
@@ -170,6 +169,23 @@ class Decoder:
 _INVALID = object()
 
 
+@lru_cache(maxsize=None)
+def _field_table(name: str) -> dict[str, tuple[str, str]] | None:
+    """``{jsonKey: (python_attr, kind)}`` with quantity and free-form fields marked."""
+    fields = fields_of(name)
+    if fields is None:
+        return None
+    table = {}
+    for key, (attr, typ) in fields.items():
+        kind = typ
+        if (name, key) in QUANTITY_FIELDS:
+            kind = "Dict[str, quantity]" if typ.startswith("Dict") else "quantity"
+        elif typ == "object" and (name, key) in FREEFORM_FIELDS:
+            kind = "any"
+        table[key] = (attr, kind)
+    return table
+
+
 def _str(v: Any) -> tuple[bool, str, Any]:
     return isinstance(v, str), "a string", v
 
@@ -186,7 +202,14 @@ def _float(v: Any) -> tuple[bool, str, Any]:
     return isinstance(v, (int, float)) and not isinstance(v, bool), "a number", v
 
 
+#: YAML 1.1 booleans, which Kubernetes' YAML reader (go-yaml v2) still accepts.
+_YAML11_BOOLS = {w: True for w in ("y", "Y", "yes", "Yes", "YES", "on", "On", "ON")}
+_YAML11_BOOLS.update({w: False for w in ("n", "N", "no", "No", "NO", "off", "Off", "OFF")})
+
+
 def _bool(v: Any) -> tuple[bool, str, Any]:
+    if isinstance(v, str) and v in _YAML11_BOOLS:
+        return True, "", _YAML11_BOOLS[v]
     return isinstance(v, bool), "a boolean (true or false)", v
 
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any, Iterator
 
 from kube2pod.diagnostics import Diagnostics
-from kube2pod.load.decode import Decoder, describe
-from kube2pod.load.kinds import LIST_KIND, lookup
+from kube2pod.load.decode import Decoder, describe, suggest
+from kube2pod.load.kinds import LIST_KIND, SUPPORTED, lookup
 from kube2pod.load.manifest import FieldPath, Manifest, SourceMap
 from kube2pod.load.yamlsource import iter_documents
 
@@ -64,9 +64,11 @@ def to_manifest(data: dict, source: SourceMap, diags: Diagnostics) -> Manifest |
         return None
     info = lookup(kind)
     if info is None:
-        diags.warning(f"unsupported kind {kind} ({api_version}) skipped", source.key_pos(("kind",)),
-                      hint="kube2pod reads Pod, Deployment, DaemonSet, ReplicaSet, StatefulSet, Job, "
-                           "ConfigMap, Secret, PersistentVolumeClaim and Service")
+        close = suggest(kind, list(SUPPORTED))
+        hint = (f'did you mean "{close}"?' if close else
+                "kube2pod reads Pod, Deployment, DaemonSet, ReplicaSet, StatefulSet, Job, "
+                "ConfigMap, Secret, PersistentVolumeClaim and Service")
+        diags.warning(f"unsupported kind {kind} ({api_version}) skipped", source.key_pos(("kind",)), hint=hint)
         return None
     if api_version != info.api_version:
         diags.error(f"{kind} is not served by apiVersion {api_version}; use apiVersion: {info.api_version}",

@@ -14,6 +14,8 @@ from kube2pod.diagnostics import Diagnostics, SourcePos
 
 #: Largest file (or stdin stream) accepted, in bytes.
 MAX_FILE_BYTES = 8 * 1024 * 1024
+#: Largest total input (all files and stdin together), in bytes.
+MAX_TOTAL_BYTES = 64 * 1024 * 1024
 #: File name endings picked up when a directory is given.
 MANIFEST_SUFFIXES = (".yaml", ".yml", ".json")
 STDIN_NAME = "<stdin>"
@@ -34,34 +36,47 @@ class Source:
     text: str
 
 
-def read_sources(paths: Sequence[str], stdin: BinaryIO | None, diags: Diagnostics) -> list[Source]:
-    """Read every input named in ``paths`` ("-" is stdin), in order."""
+def read_sources(paths: Sequence[str], stdin: BinaryIO | None, diags: Diagnostics,
+                 order: list[str] | None = None) -> list[Source]:
+    """Read every input named in ``paths`` ("-" is stdin), in order.
+
+    ``order`` receives every input name (read or not) in input order.
+    """
     sources = []
-    for name, reader in _expand(paths, stdin, diags):
+    total = 0
+    for name, reader in _expand(paths, stdin, diags, order if order is not None else []):
         data = reader()
-        if data is None:
-            continue
         if isinstance(data, str):  # an error message
-            diags.error(data, SourcePos(name))
+            diags.error(data, SourcePos(name, 1, 1))
             continue
+        total += len(data)
+        if total > MAX_TOTAL_BYTES:
+            diags.error(f"input exceeds the total limit of {MAX_TOTAL_BYTES // (1024 * 1024)} MiB; "
+                        "this file and the rest were not read", SourcePos(name, 1, 1))
+            break
         text = decode_text(name, data, diags)
         if text is not None:
             sources.append(Source(name, text))
     return sources
 
 
-def _expand(paths: Sequence[str], stdin: BinaryIO | None, diags: Diagnostics) -> Iterator[tuple[str, object]]:
+def _expand(paths: Sequence[str], stdin: BinaryIO | None, diags: Diagnostics,
+            order: list[str]) -> Iterator[tuple[str, object]]:
     """Yield ``(name, reader)`` for each input; directories are walked in sorted order."""
     for path in paths:
         if path == "-":
+            order.append(STDIN_NAME)
             yield STDIN_NAME, lambda: _read_stream(stdin)
         elif os.path.isdir(path):
+            order.append(path)
             found = list(walk_manifests(path))
             if not found:
-                diags.warning(f"directory contains no {', '.join(MANIFEST_SUFFIXES)} files", SourcePos(path))
+                diags.warning(f"directory contains no {', '.join(MANIFEST_SUFFIXES)} files", SourcePos(path, 1, 1))
             for file in found:
+                order.append(file)
                 yield file, (lambda f=file: _read_file(f))
         else:
+            order.append(path)
             yield path, (lambda f=path: _read_file(f))
 
 

@@ -115,7 +115,28 @@ def fields_of(name: str) -> dict[str, tuple[str, str]] | None:
     if cls is None:
         return None
     types_ = cls.openapi_types
-    return {json_key: (attr, types_[attr]) for attr, json_key in cls.attribute_map.items()}
+    names = _field_names(cls)
+    return {json_key: (names.get(attr) or names.get(json_key) or attr, types_[attr])
+            for attr, json_key in cls.attribute_map.items()}
+
+
+def _field_names(cls: type) -> dict[str, str]:
+    """Every name a pydantic field answers to -> the field's own name.
+
+    ``attribute_map`` says ``_exec`` where the pydantic field is ``var_exec``
+    (alias ``exec``/``_exec``); instances must be built with the field name.
+    """
+    names: dict[str, str] = {}
+    for field_name, info in cls.model_fields.items():
+        names[field_name] = field_name
+        alias = info.validation_alias
+        choices = getattr(alias, "choices", None) or ([alias] if isinstance(alias, str) else [])
+        for choice in choices:
+            if isinstance(choice, str):
+                names.setdefault(choice, field_name)
+        if info.alias:
+            names.setdefault(info.alias, field_name)
+    return names
 
 
 def construct(name: str, values: dict[str, Any]) -> Any:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 _DNS1123_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
@@ -12,6 +13,11 @@ _LABEL_VALUE = re.compile(r"(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
 _CONFIG_KEY = re.compile(r"[-._a-zA-Z0-9]+\Z")
 _IANA_SVC_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?\Z")
 _QUANTITY = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[KMGTPE]i|[numkMGTPE]|[eE][+-]?[0-9]+)?\Z")
+
+def quote(s: object) -> str:
+    """A user's string as messages show it: double-quoted, escapes visible."""
+    return json.dumps(str(s), ensure_ascii=False)
+
 
 DNS1123_LABEL_RULE = ("at most 63 characters: lower case letters, digits and '-', "
                       "starting and ending with a letter or digit")
@@ -41,7 +47,7 @@ def qualified_name_problem(key: str) -> str | None:
     if key.count("/") > 1:
         return "a key may contain at most one '/'"
     if prefix and not dns1123_subdomain(prefix):
-        return f"the prefix {prefix!r} must be a DNS subdomain ({DNS1123_SUBDOMAIN_RULE})"
+        return f"the prefix {quote(prefix)} must be a DNS subdomain ({DNS1123_SUBDOMAIN_RULE})"
     if not name:
         return "the name part must not be empty"
     if len(name) > 63:

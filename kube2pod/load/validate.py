@@ -13,14 +13,21 @@ from typing import Any
 
 from kube2pod.diagnostics import Diagnostics
 from kube2pod.load import names
+from kube2pod.load.names import quote
 from kube2pod.load.decode import dotted
 from kube2pod.load.kinds import WORKLOADS, lookup
 from kube2pod.load.manifest import FieldPath, Manifest
 
 #: Largest total size of one object's annotations (Kubernetes' own limit).
 MAX_ANNOTATIONS_BYTES = 256 * 1024
+#: Largest ConfigMap / Secret payload (Kubernetes' own limit).
+MAX_CONFIG_BYTES = 1024 * 1024
 _SELECTOR_KINDS = frozenset({"Deployment", "DaemonSet", "ReplicaSet", "StatefulSet"})
 _PROTOCOLS = ("TCP", "UDP", "SCTP")
+_PULL_POLICIES = ("Always", "IfNotPresent", "Never")
+_RESTART_POLICIES = {k: ("Always",) for k in ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet")}
+_RESTART_POLICIES["Job"] = ("OnFailure", "Never")
+_VOLUME_META = frozenset({"name"})
 
 
 @dataclass
@@ -107,7 +114,7 @@ class Checker:
             self.object_name(path, meta)
             ns = meta.get("namespace")
             if isinstance(ns, str) and not names.dns1123_label(ns):
-                self.error(path + ("namespace",), f"{ns!r} is not a valid namespace name",
+                self.error(path + ("namespace",), f"{quote(ns)} is not a valid namespace name",
                            names.DNS1123_LABEL_RULE)
         for key, value in _dict(meta.get("labels")).items():
             self.label(path + ("labels", key), key, value)
@@ -115,7 +122,8 @@ class Checker:
         for key in annotations:
             problem = names.qualified_name_problem(key)
             if problem:
-                self.error(path + ("annotations", key), f"invalid annotation key {key!r}: {problem}", key=True)
+                self.error(path + ("annotations", key), f"invalid annotation key {quote(key)}: {problem}",
+                           key=True)
         size = sum(len(k) + len(v) for k, v in annotations.items() if isinstance(v, str))
         if size > MAX_ANNOTATIONS_BYTES:
             self.error(path + ("annotations",), f"annotations total {size} bytes, more than the "
@@ -132,14 +140,14 @@ class Checker:
         else:
             ok, rule = names.dns1123_subdomain(name), names.DNS1123_SUBDOMAIN_RULE
         if not ok:
-            self.error(path + ("name",), f"{name!r} is not a valid {self.m.kind} name", rule)
+            self.error(path + ("name",), f"{quote(name)} is not a valid {self.m.kind} name", rule)
 
     def label(self, path: FieldPath, key: str, value: Any) -> None:
         problem = names.qualified_name_problem(key)
         if problem:
-            self.error(path, f"invalid label key {key!r}: {problem}", key=True)
+            self.error(path, f"invalid label key {quote(key)}: {problem}", key=True)
         if isinstance(value, str) and not names.label_value_ok(value):
-            self.error(path, f"invalid label value {value!r}: at most 63 characters: letters, digits, "
+            self.error(path, f"invalid label value {quote(value)}: at most 63 characters: letters, digits, "
                        "'-', '_' or '.', starting and ending with a letter or digit")
 
     # --- workloads -------------------------------------------------------
@@ -173,17 +181,56 @@ class Checker:
     def pod_spec(self, path: FieldPath) -> None:
         spec = _get(self.m.data, *path)
         if not isinstance(spec, dict):
-            self.error(path[:-1] if len(path) > 1 else (), f'missing required field "{path[-1]}"')
+            where = dotted(path)
+            self.diags.error(f'missing required field "{where}"', self.m.source.key_pos(path))
             return
         containers = _list(spec.get("containers"))
         if not containers:
             self.error(path + ("containers",), "a pod needs at least one container")
         volumes = self.volumes(path, spec)
+        self.restart_policy(path, spec.get("restartPolicy"))
         seen_names: dict[str, FieldPath] = {}
         for group in ("initContainers", "containers"):
+            host_ports: dict[tuple, FieldPath] = {}  # checked per group, as Kubernetes does
             for i, c in enumerate(_list(spec.get(group))):
                 if isinstance(c, dict):
                     self.container(path + (group, i), c, volumes, seen_names)
+                    self.host_ports(path + (group, i), c, host_ports)
+                    if group == "initContainers":
+                        self.init_container(path + (group, i), c)
+
+    def restart_policy(self, path: FieldPath, policy: Any) -> None:
+        allowed = _RESTART_POLICIES.get(self.m.kind, ("Always", "OnFailure", "Never"))
+        if policy is None:
+            if self.m.kind == "Job":
+                self.error(path, 'missing required field "restartPolicy"', "a Job's pods need OnFailure or Never")
+            return
+        if policy not in allowed:
+            self.error(path + ("restartPolicy",),
+                       f"unsupported restartPolicy {quote(policy)} for a {self.m.kind}",
+                       "use " + " or ".join(allowed))
+
+    def host_ports(self, path: FieldPath, c: dict, seen: dict[tuple, FieldPath]) -> None:
+        """Two containers cannot publish the same host port (the second bind fails)."""
+        for i, p in enumerate(_list(c.get("ports"))):
+            if not isinstance(p, dict) or not isinstance(p.get("hostPort"), int) or not p["hostPort"]:
+                continue
+            key = (p.get("hostIP") or "", p["hostPort"], p.get("protocol") or "TCP")
+            if key in seen:
+                first = self.m.source.pos(seen[key]).line
+                self.error(path + ("ports", i, "hostPort"), f"host port {key[1]}/{key[2]} is already "
+                           f"published by this pod (line {first})")
+            else:
+                seen[key] = path + ("ports", i, "hostPort")
+
+    def init_container(self, path: FieldPath, c: dict) -> None:
+        """Init containers run to completion: no probes or lifecycle hooks (unless a sidecar)."""
+        if c.get("restartPolicy") == "Always":
+            return
+        for f in ("lifecycle", "livenessProbe", "readinessProbe", "startupProbe"):
+            if c.get(f) is not None:
+                self.error(path + (f,), f"init containers may not have {f}",
+                           "only sidecar init containers (restartPolicy: Always) may")
 
     def volumes(self, path: FieldPath, spec: dict) -> set[str]:
         declared: dict[str, FieldPath] = {}
@@ -195,7 +242,8 @@ class Checker:
             if not name:
                 self.error(vp, 'missing required field "name"')
             elif not names.dns1123_label(name):
-                self.error(vp + ("name",), f"{name!r} is not a valid volume name", names.DNS1123_LABEL_RULE)
+                self.error(vp + ("name",), f"{quote(name)} is not a valid volume name",
+                           names.DNS1123_LABEL_RULE)
             elif name in declared:
                 self.error(vp + ("name",), f'duplicate volume name "{name}" '
                            f"(first declared at line {self.m.source.pos(declared[name]).line})")
@@ -210,6 +258,18 @@ class Checker:
         return set(declared)
 
     def volume_source(self, path: FieldPath, v: dict) -> None:
+        sources = [k for k, val in v.items() if k not in _VOLUME_META and val is not None]
+        if not sources:
+            empty = [k for k in v if k not in _VOLUME_META]
+            hint = (f"write `{empty[0]}: {{}}` (an empty mapping), not `{empty[0]}:` (null)" if empty else
+                    "add one of emptyDir, hostPath, configMap, secret, persistentVolumeClaim, ...")
+            self.error(path, "volume has no source", hint)
+        elif len(sources) > 1:
+            self.error(path + (sources[1],), f"volume has more than one source ({', '.join(sources)})",
+                       key=True)
+        host_path = v.get("hostPath")
+        if isinstance(host_path, dict) and not host_path.get("path"):
+            self.error(path + ("hostPath",), 'missing required field "path"')
         cm = v.get("configMap")
         if isinstance(cm, dict):
             self.reference(path + ("configMap",), "ConfigMap", cm.get("name"), cm.get("optional"),
@@ -230,7 +290,7 @@ class Checker:
         if not name:
             self.error(path, 'missing required field "name"')
         elif not names.dns1123_label(name):
-            self.error(path + ("name",), f"{name!r} is not a valid container name", names.DNS1123_LABEL_RULE)
+            self.error(path + ("name",), f"{quote(name)} is not a valid container name", names.DNS1123_LABEL_RULE)
         elif name in seen_names:
             first = self.m.source.pos(seen_names[name])
             self.error(path + ("name",), f'duplicate container name "{name}" (first used at line {first.line})',
@@ -239,6 +299,10 @@ class Checker:
             seen_names[name] = path + ("name",)
         if not c.get("image"):
             self.error(path, 'missing required field "image"')
+        pull = c.get("imagePullPolicy")
+        if pull is not None and pull not in _PULL_POLICIES:
+            self.error(path + ("imagePullPolicy",), f"unsupported imagePullPolicy {quote(pull)}",
+                       "use " + ", ".join(_PULL_POLICIES))
         seen_ports: dict[str, FieldPath] = {}
         for i, p in enumerate(_list(c.get("ports"))):
             if isinstance(p, dict):
@@ -259,11 +323,11 @@ class Checker:
             self.port(path + ("hostPort",), p["hostPort"])
         proto = p.get("protocol")
         if proto is not None and proto not in _PROTOCOLS:
-            self.error(path + ("protocol",), f"unsupported protocol {proto!r}", "use TCP, UDP or SCTP")
+            self.error(path + ("protocol",), f"unsupported protocol {quote(proto)}", "use TCP, UDP or SCTP")
         name = p.get("name")
         if isinstance(name, str):
             if not names.port_name_ok(name):
-                self.error(path + ("name",), f"{name!r} is not a valid port name",
+                self.error(path + ("name",), f"{quote(name)} is not a valid port name",
                            "at most 15 characters: lower case letters, digits and '-', with at least one letter")
             elif name in seen:
                 self.error(path + ("name",), f'duplicate port name "{name}" '
@@ -292,7 +356,7 @@ class Checker:
     def quantity(self, path: FieldPath, q: str) -> bool:
         if names.quantity_ok(q.strip()) and not q.strip().startswith("-"):
             return True
-        self.error(path, f"{q!r} is not a valid quantity",
+        self.error(path, f"{quote(q)} is not a valid quantity",
                    "use a number with an optional suffix, e.g. 500m, 2, 128Mi, 1G")
         return False
 
@@ -305,7 +369,8 @@ class Checker:
             if not name:
                 self.error(ep, 'missing required field "name"')
             elif "=" in name:
-                self.error(ep + ("name",), f"invalid environment variable name {name!r}: must not contain '='")
+                self.error(ep + ("name",),
+                           f"invalid environment variable name {quote(name)}: must not contain '='")
             value_from = _dict(e.get("valueFrom"))
             if e.get("value") not in (None, "") and value_from:
                 self.error(ep + ("valueFrom",), "value and valueFrom cannot both be set")
@@ -366,11 +431,21 @@ class Checker:
 
     def kind_ConfigMap(self) -> None:
         self.config_keys(("data",), ("binaryData",))
-        for key, value in _dict(self.m.data.get("binaryData")).items():
+        data, binary = _dict(self.m.data.get("data")), _dict(self.m.data.get("binaryData"))
+        for key, value in binary.items():
             self.base64(("binaryData", key), value)
+            if key in data:
+                self.error(("binaryData", key), f"key {quote(key)} is also in data", key=True)
+        size = sum(len(k) + len(v) for d in (data, binary) for k, v in d.items() if isinstance(v, str))
+        if size > MAX_CONFIG_BYTES:
+            self.error(("data",), f"ConfigMap holds {size} bytes, more than the 1 MiB Kubernetes allows")
 
     def kind_Secret(self) -> None:
         self.config_keys(("data",), ("stringData",))
+        size = sum(len(k) + len(v) for f in ("data", "stringData")
+                   for k, v in _dict(self.m.data.get(f)).items() if isinstance(v, str))
+        if size > MAX_CONFIG_BYTES:
+            self.error(("data",), f"Secret holds {size} bytes, more than the 1 MiB Kubernetes allows")
         for key, value in _dict(self.m.data.get("data")).items():
             self.base64(("data", key), value)
 
@@ -378,7 +453,7 @@ class Checker:
         for path in paths:
             for key in _dict(_get(self.m.data, *path)):
                 if not names.config_key_ok(key):
-                    self.error(path + (key,), f"invalid key {key!r}",
+                    self.error(path + (key,), f"invalid key {quote(key)}",
                                "keys may contain only letters, digits, '-', '_' and '.'", key=True)
 
     def base64(self, path: FieldPath, value: Any) -> None:

@@ -17,9 +17,11 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterator
 
+from ruamel.yaml.tag import Tag
+
 from kube2pod.diagnostics import Diagnostics, SourcePos
 from kube2pod.load.manifest import FieldPath, SourceMap
-from ruamel.yaml.tag import Tag
+from kube2pod.load.names import quote
 
 #: Deepest nesting of collections accepted in a document.
 MAX_DEPTH = 100
@@ -27,6 +29,8 @@ MAX_DEPTH = 100
 MAX_NODES = 100_000
 #: Largest single document accepted, in characters.
 MAX_DOCUMENT_CHARS = 3 * 1024 * 1024
+#: Most documents (empty ones included) in one file or stream.
+MAX_DOCUMENTS = 10_000
 #: Nesting bound under which the (recursive, C) composer is known to be safe.
 _SAFE_COMPOSE_DEPTH = 1000
 
@@ -102,9 +106,10 @@ def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
               "float": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
               "bool": lambda x: isinstance(x, bool), "null": lambda x: x is None}[kind](v)
         if not ok:
-            raise YamlProblem(f"value {value!r} is not a valid !!{kind}", mark)
+            raise YamlProblem(f"value {quote(value)} is not a valid !!{kind}", mark)
         return float(v) if kind == "float" else v
-    raise YamlProblem(f"unsupported YAML tag {tag!r}", mark, hint="Kubernetes manifests use plain YAML types only")
+    raise YamlProblem(f"unsupported YAML tag {quote(tag)}", mark,
+                      hint="Kubernetes manifests use plain YAML types only")
 
 
 @dataclass(frozen=True)
@@ -113,32 +118,44 @@ class _Mark:
     column: int
 
 
-def _pos(file: str, mark: Any) -> SourcePos:
-    return SourcePos(file, mark.line + 1, mark.column + 1)
+_new = object.__new__
+_setattr = object.__setattr__
+
+
+def _pos(file: str, line: int, col: int) -> SourcePos:
+    """``SourcePos(file, line, col)``, built without the frozen-dataclass __init__ (hot path)."""
+    p = _new(SourcePos)
+    _setattr(p, "__dict__", {"file": file, "line": line, "col": col})
+    return p
+
+
+def _mark(file: str, mark: Any) -> SourcePos:
+    return _pos(file, mark.line + 1, mark.column + 1)
 
 
 class _Builder:
-    """Turns one composed node graph into plain data plus positions."""
+    """Turns one composed node graph into plain data plus positions.
 
-    def __init__(self, file: str):
+    Scalars are handled inline in the collection loops: this is the loader's
+    hottest code.
+    """
+
+    def __init__(self, file: str, chars: int):
         self.file = file
+        self.chars = chars  # document size, to tell alias bombs from big documents
         self.positions: dict[FieldPath, SourcePos] = {}
         self.key_positions: dict[FieldPath, SourcePos] = {}
         self.problems: list[YamlProblem] = []
-        self.count = 0
-        self.seen: set[int] = set()
+        self.budget = MAX_NODES
         self.active: set[int] = set()
-        self.aliased = False
 
     def build(self, node: Any, path: FieldPath) -> Any:
-        self.count += 1
-        if self.count > MAX_NODES:
+        """Plain value of any node (records its position)."""
+        self.budget -= 1
+        if self.budget < 0:
             raise self._too_many(node, path)
-        self.positions[path] = _pos(self.file, node.start_mark)
-        nid = id(node)
-        if nid in self.seen:
-            self.aliased = True
-        self.seen.add(nid)
+        mark = node.start_mark
+        self.positions[path] = _pos(self.file, mark.line + 1, mark.column + 1)
         ctag = node.ctag
         if ctag is _PLAIN_TAG:
             return resolve_plain(node.value)
@@ -147,7 +164,7 @@ class _Builder:
         if ctag is _MAP_TAG or ctag is _SEQ_TAG or str(ctag) in _COLLECTION_TAGS.get(node.id, ()):
             return self._collection(node, path)
         if node.id != "scalar":
-            raise YamlProblem(f"unsupported YAML tag {str(ctag)!r}", node.start_mark)
+            raise YamlProblem(f"unsupported YAML tag {quote(ctag)}", node.start_mark)
         return _resolve_tagged(str(ctag), node.value, node.start_mark)
 
     def _collection(self, node: Any, path: FieldPath) -> Any:
@@ -160,16 +177,33 @@ class _Builder:
         try:
             if node.id == "mapping":
                 return self._mapping(node, path)
-            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+            return self._sequence(node, path)
         finally:
             self.active.discard(nid)
+
+    def _sequence(self, node: Any, path: FieldPath) -> list:
+        result = []
+        append = result.append
+        positions, file = self.positions, self.file
+        for i, item in enumerate(node.value):
+            ctag = item.ctag
+            if ctag is _PLAIN_TAG or ctag is _QUOTED_TAG:
+                self.budget -= 1
+                if self.budget < 0:
+                    raise self._too_many(item, path)
+                mark = item.start_mark
+                positions[path + (i,)] = _pos(file, mark.line + 1, mark.column + 1)
+                append(resolve_plain(item.value) if ctag is _PLAIN_TAG else item.value)
+            else:
+                append(self.build(item, path + (i,)))
+        return result
 
     def _too_many(self, node: Any, path: FieldPath) -> YamlProblem:
         """The node limit was hit: blame the top-level field being expanded."""
         where = self.key_positions.get(path[:1]) if path else None
         mark = _Mark(where.line - 1, where.col - 1) if where else node.start_mark
-        field = f" (in the value of {path[0]!r})" if where else ""
-        if self.aliased:
+        field = f" (in the value of {quote(path[0])})" if where else ""
+        if self.chars < MAX_NODES:  # fewer characters than nodes: only aliases do that
             return YamlProblem(f"alias expansion exceeds the limit of {MAX_NODES} nodes per document{field}",
                                mark, hint="a 'billion laughs' document? expand the aliases by hand")
         return YamlProblem(f"document has more than {MAX_NODES} nodes", mark)
@@ -177,6 +211,7 @@ class _Builder:
     def _mapping(self, node: Any, path: FieldPath) -> dict:
         result: dict = {}
         merges = []
+        positions, key_positions, file = self.positions, self.key_positions, self.file
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
                 self.problems.append(YamlProblem("mapping key must be a string, not a collection", key_node.start_mark))
@@ -185,13 +220,24 @@ class _Builder:
             if key == "<<" and key_node.ctag is _PLAIN_TAG:
                 merges.append(value_node)
                 continue
+            kpath = path + (key,)
+            mark = key_node.start_mark
             if key in result:
-                first = self.key_positions[path + (key,)]
-                self.problems.append(YamlProblem(f"duplicate key {key!r} (first defined at line {first.line})",
-                                                 key_node.start_mark))
+                first = key_positions[kpath]
+                self.problems.append(
+                    YamlProblem(f"duplicate key {quote(key)} (first defined at line {first.line})", mark))
                 continue
-            self.key_positions[path + (key,)] = _pos(self.file, key_node.start_mark)
-            result[key] = self.build(value_node, path + (key,))
+            key_positions[kpath] = _pos(file, mark.line + 1, mark.column + 1)
+            ctag = value_node.ctag
+            if ctag is _PLAIN_TAG or ctag is _QUOTED_TAG:
+                self.budget -= 1
+                if self.budget < 0:
+                    raise self._too_many(value_node, kpath)
+                mark = value_node.start_mark
+                positions[kpath] = _pos(file, mark.line + 1, mark.column + 1)
+                result[key] = resolve_plain(value_node.value) if ctag is _PLAIN_TAG else value_node.value
+            else:
+                result[key] = self.build(value_node, kpath)
         for merge in merges:
             self._merge(result, merge, path)
         return result
@@ -214,7 +260,7 @@ class _Builder:
 def _mark_pos(file: str, exc: Any, text: str) -> SourcePos:
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     if mark is not None:
-        return _pos(file, mark)
+        return _mark(file, mark)
     index = getattr(exc, "position", None)
     if isinstance(index, int):
         line = text.count("\n", 0, index) + 1
@@ -251,10 +297,27 @@ def _is_tab_problem(problem: str, text: str, pos: SourcePos) -> bool:
     return "\t" in line[: pos.col] and line[: pos.col - 1].strip(" \t") == ""
 
 
-_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)
+_DOCUMENT_MARKER = re.compile(r"^(?:---|\.\.\.)(?=[ \t\n]|\Z)", re.MULTILINE)
 
 
-def _nesting_bound(text: str) -> int:
+def _sizes_ok(file: str, text: str, segments: list[str], diags: Diagnostics) -> bool:
+    """Refuse oversized documents before composing them.
+
+    ``segments`` is the text split at ``---``/``...`` lines: no document spans
+    a marker, so a document is never larger than its segment.
+    """
+    offset = 0
+    for seg in segments:
+        if len(seg) > MAX_DOCUMENT_CHARS:
+            line = text.count("\n", 0, offset) + 1
+            diags.error(f"document is larger than the {MAX_DOCUMENT_CHARS // (1024 * 1024)} MiB limit",
+                        SourcePos(file, line, 1))
+            return False
+        offset += len(seg) + 3  # the marker removed by split
+    return True
+
+
+def _nesting_bound(text: str, segments: list[str] | None = None) -> int:
     """A cheap upper bound of the collection nesting depth of ``text``.
 
     Block nesting needs indentation (at most 2 levels per column of the
@@ -262,7 +325,9 @@ def _nesting_bound(text: str) -> int:
     document (no collection spans a ``---``/``...`` marker).
     """
     longest = max(map(len, text.split("\n"))) if text else 0
-    flow = max((seg.count("[") + seg.count("{") for seg in _DOCUMENT_MARKER.split(text)), default=0)
+    if segments is None or len(segments) == 1:
+        segments = _DOCUMENT_MARKER.split(text)
+    flow = max((seg.count("[") + seg.count("{") for seg in segments), default=0)
     return flow + 2 * longest + 4
 
 
@@ -279,7 +344,7 @@ def _check_depth(file: str, text: str, diags: Diagnostics) -> bool:
             if name in ("MappingStartEvent", "SequenceStartEvent"):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    diags.error(f"nesting deeper than {MAX_DEPTH} levels", _pos(file, event.start_mark))
+                    diags.error(f"nesting deeper than {MAX_DEPTH} levels", _mark(file, event.start_mark))
                     return False
             elif name in ("MappingEndEvent", "SequenceEndEvent"):
                 depth -= 1
@@ -293,7 +358,10 @@ def _check_depth(file: str, text: str, diags: Diagnostics) -> bool:
 
 def iter_documents(file: str, text: str, diags: Diagnostics) -> Iterator[RawDocument]:
     """Parse ``text`` and yield each non-empty document; problems go to ``diags``."""
-    if _nesting_bound(text) > _SAFE_COMPOSE_DEPTH and not _check_depth(file, text, diags):
+    segments = _DOCUMENT_MARKER.split(text) if len(text) > MAX_DOCUMENT_CHARS else [text]
+    if not _sizes_ok(file, text, segments, diags):
+        return
+    if _nesting_bound(text, segments) > _SAFE_COMPOSE_DEPTH and not _check_depth(file, text, diags):
         return
     composer = _make_parser(text)
     index = -1
@@ -310,22 +378,27 @@ def iter_documents(file: str, text: str, diags: Diagnostics) -> Iterator[RawDocu
                 _yaml_error(file, exc, text, diags)
                 return
             index += 1
+            if index >= MAX_DOCUMENTS:
+                diags.error(f"more than {MAX_DOCUMENTS} documents in one input", _mark(file, node.start_mark)
+                            if node is not None else SourcePos(file, 1, 1), hint="split the input into several files")
+                return
             if node is None:
                 continue
-            doc = _build_document(file, index, node, text, diags)
+            doc = _build_document(file, index, node, diags)
             if doc is not None:
                 yield doc
     finally:
         _dispose(composer)
 
 
-def _build_document(file: str, index: int, node: Any, text: str, diags: Diagnostics) -> RawDocument | None:
-    start = _pos(file, node.start_mark)
+def _build_document(file: str, index: int, node: Any, diags: Diagnostics) -> RawDocument | None:
+    """Plain data and positions of one composed document (None after reporting problems)."""
+    start = _mark(file, node.start_mark)
     size = node.end_mark.index - node.start_mark.index
     if size > MAX_DOCUMENT_CHARS:
         diags.error(f"document is larger than the {MAX_DOCUMENT_CHARS // (1024 * 1024)} MiB limit", start)
         return None
-    builder = _Builder(file)
+    builder = _Builder(file, size)
     try:
         data = builder.build(node, ())
     except YamlProblem as problem:
@@ -335,7 +408,7 @@ def _build_document(file: str, index: int, node: Any, text: str, diags: Diagnost
         builder.problems.append(YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark))
         data = None
     for p in builder.problems:
-        diags.error(p.message, _pos(file, p.mark) if p.mark is not None else start, p.hint)
+        diags.error(p.message, _mark(file, p.mark) if p.mark is not None else start, p.hint)
     if builder.problems or data is None:
         return None
     return RawDocument(index, data, SourceMap(file, index, start, builder.positions, builder.key_positions))
@@ -387,17 +460,20 @@ def _dispose(parser: Any) -> None:
 
 def _pure_composer(text: str) -> Any:
     """The pure-Python ruamel.yaml reader/scanner/parser/composer with our resolver."""
+    import ruamel.yaml.reader
+    import ruamel.yaml.scanner
     from ruamel.yaml import YAML
-    from ruamel.yaml.resolver import BaseResolver
+    from ruamel.yaml.resolver import VersionedResolver
 
-    class _Resolver(BaseResolver):
+    class _Resolver(VersionedResolver):
         resolve = _resolve
 
     yaml = YAML(typ="safe", pure=True)
+    yaml.Reader = ruamel.yaml.reader.Reader
+    yaml.Scanner = ruamel.yaml.scanner.Scanner
     yaml.Resolver = _Resolver
-    yaml._stream = None
     yaml.reader.stream = text
-    composer = yaml.composer
+    composer, parser = yaml.composer, yaml.parser
 
     class _Adapter:
         def check_node(self) -> bool:
@@ -407,9 +483,9 @@ def _pure_composer(text: str) -> Any:
             return composer.get_node()
 
         def get_event(self) -> Any:
-            return yaml.parser.get_event() if yaml.parser.check_event() else None
+            return parser.get_event() if parser.check_event() else None
 
         def dispose(self) -> None:
-            yaml.parser.dispose()
+            parser.dispose()
 
     return _Adapter()

@@ -4,11 +4,13 @@ Translation produces it, renderers print it, the executor applies it.
 """
 
 from kube2pod.plan.base import ObjectRef
-from kube2pod.plan.container import Container, EnvVar
+from kube2pod.plan.container import Container, EnvVar, SecretEnv
+from kube2pod.plan.healthcheck import Healthcheck
 from kube2pod.plan.hostpath import HostPath
-from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, VolumeMount
+from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, SecretFile, VolumeMount
 from kube2pod.plan.plan import Plan
 from kube2pod.plan.pod import Pod
+from kube2pod.plan.secret import Secret
 from kube2pod.plan.port import PortMapping
 from kube2pod.plan.volume import Volume
 
@@ -17,12 +19,16 @@ __all__ = [
     "Container",
     "DeviceMapping",
     "EnvVar",
+    "Healthcheck",
     "HostPath",
     "Mount",
     "ObjectRef",
     "Plan",
     "Pod",
     "PortMapping",
+    "Secret",
+    "SecretEnv",
+    "SecretFile",
     "Volume",
     "VolumeMount",
 ]

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Literal
 
 from kube2pod.plan.base import Frozen
-from kube2pod.plan.mount import DeviceMapping, Mount
+from kube2pod.plan.healthcheck import Healthcheck
+from kube2pod.plan.mount import DeviceMapping, Mount, SecretFile
 
 PullPolicy = Literal["always", "missing", "never", "newer"]
 
@@ -15,6 +16,13 @@ class EnvVar(Frozen):
 
     name: str
     value: str
+
+
+class SecretEnv(Frozen):
+    """``--secret SECRET,type=env,target=NAME``: env var NAME holds podman secret SECRET."""
+
+    name: str
+    secret: str
 
 
 class Container(Frozen):
@@ -32,4 +40,31 @@ class Container(Frozen):
     devices: list[DeviceMapping] = []
     cap_add: list[str] = []
     cap_drop: list[str] = []
+    # container-level settings (translate/env.py, resources.py, security.py, probes.py)
+    secret_env: list[SecretEnv] = []  # --secret NAME,type=env,target=VAR
+    user: str = ""  # --user UID[:GID]
+    group_add: list[str] = []  # --group-add
+    privileged: bool = False  # --privileged
+    read_only: bool = False  # --read-only
+    no_new_privileges: bool = False  # --security-opt no-new-privileges
+    selinux_opts: list[str] = []  # --security-opt label=<opt>
+    unmask: list[str] = []  # --security-opt unmask=<path|ALL>
+    memory: int | None = None  # --memory (bytes)
+    memory_reservation: int | None = None  # --memory-reservation (bytes)
+    memory_swap: int | None = None  # --memory-swap (bytes, memory + swap; = memory: no swap)
+    cpu_quota: int | None = None  # --cpu-quota (us per cpu_period)
+    cpu_period: int | None = None  # --cpu-period (us)
+    cpu_shares: int | None = None  # --cpu-shares
+    tty: bool = False  # --tty
+    stdin: bool = False  # --interactive
+    stop_signal: int | None = None  # --stop-signal (signal number)
+    healthcheck: Healthcheck | None = None  # --health-*
     labels: dict[str, str] = {}
+    # pod-level settings every container carries (translate/pod.py, translate/annotations.py)
+    annotations: dict[str, str] = {}
+    restart_policy: Literal["", "always", "on-failure", "no"] = ""  # --restart
+    stop_timeout: int | None = None  # --stop-timeout (terminationGracePeriodSeconds)
+    init_type: Literal["", "once", "always"] = ""  # --init-ctr (init containers only)
+    ipc: str = ""  # --ipc host (hostIPC)
+    seccomp_profile: str = ""  # --security-opt seccomp=<path|unconfined> ("" = podman default)
+    secret_files: list[SecretFile] = []  # secret volume keys: --secret NAME,type=mount,target=PATH

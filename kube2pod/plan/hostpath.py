@@ -10,8 +10,9 @@ from kube2pod.plan.base import Frozen, ObjectRef
 class HostPath(Frozen):
     """A host path a mount needs.
 
-    ``create``: make it when missing (DirectoryOrCreate 0755 / FileOrCreate 0644);
-    otherwise it must exist and, for a typed hostPath, be of ``expect``.
+    ``create``: make it when missing (DirectoryOrCreate 0755 / FileOrCreate 0644;
+    ``expect`` "any": a directory when missing, whatever is there otherwise —
+    a subPath); otherwise it must exist and, for a typed hostPath, be of ``expect``.
     """
 
     path: str

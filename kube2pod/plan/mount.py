@@ -38,3 +38,12 @@ class DeviceMapping(Frozen):
 
     host_path: str
     container_path: str
+
+
+class SecretFile(Frozen):
+    """``--secret SECRET,type=mount,target=/abs/path,mode=0NNN``: one key of a secret volume
+    as a read-only file (the value lives in podman's secret store, never in the plan output)."""
+
+    secret: str
+    target: str
+    mode: int = 0o644

@@ -1,10 +1,11 @@
-"""The whole plan, in apply order: host paths, volumes, pods (with containers)."""
+"""The whole plan, in apply order: host paths, volumes, secrets, pods (with containers)."""
 
 from __future__ import annotations
 
 from kube2pod.plan.base import Frozen
 from kube2pod.plan.hostpath import HostPath
 from kube2pod.plan.pod import Pod
+from kube2pod.plan.secret import Secret
 from kube2pod.plan.volume import Volume
 
 
@@ -12,4 +13,5 @@ class Plan(Frozen):
     sources: list[str] = []
     host_paths: list[HostPath] = []
     volumes: list[Volume] = []
+    secrets: list[Secret] = []
     pods: list[Pod] = []

@@ -1,4 +1,4 @@
-"""A pod: its infra container's settings and its containers."""
+"""A pod: its infra container's settings, its init containers and its containers."""
 
 from __future__ import annotations
 
@@ -6,13 +6,39 @@ from kube2pod.plan.base import Frozen, ObjectRef
 from kube2pod.plan.container import Container
 from kube2pod.plan.port import PortMapping
 
+DEFAULT_SHARE = ("ipc", "net", "uts")
+
 
 class Pod(Frozen):
-    """``podman pod create --name ... --hostname ... -p ...`` plus its containers."""
+    """``podman pod create --name ... --hostname ... -p ...`` plus its containers.
+
+    ``share``: namespaces the containers share (``--share``); ``network`` "host"
+    for hostNetwork; ``pid`` "host" for hostPID; ``userns`` "auto" for
+    hostUsers: false; ``add_hosts`` ``host:ip`` (hostAliases); ``dns_*``
+    (dnsConfig); ``sysctls`` (securityContext.sysctls). ``init_containers``
+    are created first and run, in order, before the containers start.
+    """
 
     name: str
     source: ObjectRef
     hostname: str = ""
     labels: dict[str, str] = {}
     ports: list[PortMapping] = []
+    share: list[str] = list(DEFAULT_SHARE)
+    network: str = ""
+    pid: str = ""
+    userns: str = ""
+    infra_name: str = ""
+    add_hosts: list[str] = []
+    dns_servers: list[str] = []
+    dns_search: list[str] = []
+    dns_options: list[str] = []
+    sysctls: dict[str, str] = {}
+    init_containers: list[Container] = []
     containers: list[Container] = []
+
+    @property
+    def stop_timeout(self) -> int | None:
+        """The longest stop timeout of its containers (what stopping the pod must wait for)."""
+        values = [c.stop_timeout for c in [*self.init_containers, *self.containers] if c.stop_timeout is not None]
+        return max(values) if values else None

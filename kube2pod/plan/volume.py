@@ -1,4 +1,4 @@
-"""A named podman volume the plan creates (emptyDir, persistentVolumeClaim)."""
+"""A named podman volume the plan creates (emptyDir, persistentVolumeClaim, configMap)."""
 
 from __future__ import annotations
 
@@ -7,11 +7,25 @@ from typing import Literal
 from kube2pod.plan.base import Frozen, ObjectRef
 
 
+class VolumeFile(Frozen):
+    """A file written into the volume after it is created (a configMap key).
+
+    ``path`` is relative to the volume root (may contain ``/``); ``text`` holds
+    UTF-8 data, ``base64`` binary data (exactly one is used).
+    """
+
+    path: str
+    mode: int = 0o644
+    text: str | None = None
+    base64: str | None = None
+
+
 class Volume(Frozen):
     """``podman volume create --label ... NAME``.
 
-    ``lifetime`` says what ``down`` does: ``pod`` volumes (emptyDir) go with
-    their pod, ``persistent`` ones (PVC) stay unless asked.
+    ``lifetime`` says what ``down`` does: ``pod`` volumes (emptyDir, configMap)
+    go with their pod, ``persistent`` ones (PVC) stay unless asked. ``files``:
+    the volume's whole content, rewritten on every apply (configMap volumes).
     """
 
     name: str
@@ -20,3 +34,4 @@ class Volume(Frozen):
     labels: dict[str, str] = {}
     driver: str = ""
     options: dict[str, str] = {}
+    files: list[VolumeFile] | None = None

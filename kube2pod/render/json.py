@@ -1,11 +1,38 @@
-"""Plan -> JSON, with stable ordering (model field order, sorted maps)."""
+"""Plan -> JSON, with stable ordering (sorted keys; lists in plan order).
+
+Secret values are not part of the plan's serialisation (plan/secret.py); ``show_secrets``
+adds each one as ``value`` (UTF-8 text) or ``value_base64`` (other bytes).
+"""
 
 from __future__ import annotations
 
+import base64
 import json
 
 from kube2pod.plan import Plan
 
 
-def render(plan: Plan) -> str:
-    return json.dumps(plan.model_dump(mode="json"), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def plan_data(plan: Plan, show_secrets: bool = False) -> dict:
+    """The plan as JSON-compatible data; secret values only with ``show_secrets``."""
+    data = plan.model_dump(mode="json")
+    if show_secrets:
+        for secret, out in zip(plan.secrets, data.get("secrets", [])):
+            raw = secret.data()
+            try:
+                out["value"] = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                out["value_base64"] = base64.b64encode(raw).decode("ascii")
+    return data
+
+
+def render(plan: Plan, show_secrets: bool = False) -> str:
+    return json.dumps(plan_data(plan, show_secrets), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def schema() -> str:
+    """The JSON Schema of ``convert -o json`` (docs/plan.schema.json; scripts/gen-schema writes it)."""
+    doc = Plan.model_json_schema(mode="serialization")
+    doc = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+           "$id": "https://kube2pod.invalid/plan.schema.json",
+           "title": "kube2pod plan", **{k: v for k, v in doc.items() if k != "title"}}
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"

@@ -14,7 +14,9 @@ from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Plan, Pod, Volume
 from kube2pod.translate import selinux
 from kube2pod.translate.context import Context
+from kube2pod.translate.objects import build_index
 from kube2pod.translate.pod import translate_pod, with_hash
+from kube2pod.translate.secrets import SecretRegistry
 from kube2pod.translate.workload import WORKLOAD_KINDS, PodSource, pod_sources
 
 PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim")
@@ -41,11 +43,13 @@ class Translation:
 
 def translate(manifests: list[Manifest], options: Options = Options()) -> Translation:
     diags = Diagnostics(strict=options.strict)
-    claims, pvc_labels = _claims(manifests)
+    claims, pvcs = _claims(manifests)
+    objects = build_index(manifests, diags)
+    secrets = SecretRegistry()
     sources: list[PodSource] = []
     for m in manifests:
         if m.kind in WORKLOAD_KINDS:
-            src = pod_sources(Context(m, diags))
+            src = pod_sources(Context(m, diags, objects=objects, secrets=secrets))
             if src is not None:
                 sources.append(src)
         elif m.kind == "Service":
@@ -54,16 +58,16 @@ def translate(manifests: list[Manifest], options: Options = Options()) -> Transl
         elif m.kind not in PASSIVE_KINDS:
             diags.warning(f"{m.kind}/{m.name} is not translated", m.source.pos())
     relabel = _relabel_policy(sources, options.relabel)
-    pods: list[Pod] = []
+    pods: dict[str, Pod] = {}
     volumes: dict[str, Volume] = {}
     host_paths: dict[str, HostPath] = {}
     for src in sources:
         for name in src.pod_names:
-            pod, vols, hps = translate_pod(src, name, relabel, claims, pvc_labels, options.publish_all)
+            pod, vols, hps = translate_pod(src, name, relabel, claims, pvcs, options.publish_all)
             if pod is None:
                 continue
-            _check_unique(diags, pods, pod)
-            pods.append(with_hash(pod))
+            if _check_unique(diags, pods, pod):
+                pods[pod.name] = with_hash(pod)
             for v in vols:
                 volumes.setdefault(v.name, v)
             for hp in hps:
@@ -74,20 +78,21 @@ def translate(manifests: list[Manifest], options: Options = Options()) -> Transl
         sources=sorted({m.source.file for m in manifests}),
         host_paths=list(host_paths.values()),
         volumes=list(volumes.values()),
-        pods=pods,
+        secrets=secrets.secrets(),
+        pods=list(pods.values()),
     )
     return Translation(plan, diags.items)
 
 
-def _claims(manifests: list[Manifest]) -> tuple[dict[str, ObjectRef], dict[str, dict[str, str]]]:
+def _claims(manifests: list[Manifest]) -> tuple[dict[str, ObjectRef], dict[str, Manifest]]:
     refs: dict[str, ObjectRef] = {}
-    labels: dict[str, dict[str, str]] = {}
+    pvcs: dict[str, Manifest] = {}
     for m in manifests:
         if m.kind == "PersistentVolumeClaim":
             refs[m.name] = ObjectRef(kind=m.kind, name=m.name, namespace=m.namespace,
                                      file=m.source.file, line=m.source.start.line)
-            labels[m.name] = dict(m.obj.metadata.labels or {})
-    return refs, labels
+            pvcs[m.name] = m
+    return refs, pvcs
 
 
 def _relabel_policy(sources: list[PodSource], mode: str):
@@ -103,11 +108,12 @@ def _relabel_policy(sources: list[PodSource], mode: str):
     return lambda path: selinux.relabel_for(path, counts.get(path, 1))
 
 
-def _check_unique(diags: Diagnostics, pods: list[Pod], pod: Pod) -> None:
-    for other in pods:
-        if other.name == pod.name:
-            diags.error(f"pod name {pod.name!r} is also produced by {other.source} at {other.source.location}",
-                        SourcePos(pod.source.file, pod.source.line, 1))
+def _check_unique(diags: Diagnostics, pods: dict[str, Pod], pod: Pod) -> bool:
+    other = pods.get(pod.name)
+    if other is not None:
+        diags.error(f"pod name {pod.name!r} is also produced by {other.source} at {other.source.location}",
+                    SourcePos(pod.source.file, pod.source.line, 1))
+    return other is None
 
 
 def _merge_host_path(host_paths: dict[str, HostPath], hp: HostPath) -> None:

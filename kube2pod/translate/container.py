@@ -1,22 +1,30 @@
 """A Kubernetes container -> a plan Container.
 
 name -> ``<pod>-<name>``; image; imagePullPolicy -> pull policy; command/args
--> entrypoint/command (Kubernetes semantics); workingDir -> workdir; env
-(plain values, ``$(VAR)``-expanded) -> env; volumeMounts -> mounts;
-securityContext.capabilities add/drop -> cap_add/cap_drop; pod labels and
-annotations -> container labels and annotations (as kube play does).
+-> entrypoint/command (Kubernetes semantics, ``$(VAR)``-expanded); workingDir
+-> workdir; envFrom/env -> env and secret env (translate/env.py);
+volumeMounts -> mounts; resources -> cgroup limits (translate/resources.py);
+securityContext (+ the pod's) -> user, groups, capabilities, security options
+(translate/security.py); livenessProbe/startupProbe -> healthcheck
+(translate/probes.py); tty -> ``--tty``; stdin -> ``--interactive``;
+lifecycle.stopSignal -> ``--stop-signal``; pod labels -> container labels.
 """
 
 from __future__ import annotations
 
+import re
+import signal
 from collections.abc import Callable
 
-from kube2pod.plan import Container, EnvVar
+from kube2pod.plan import Container
 from kube2pod.translate.command import entrypoint_and_command
 from kube2pod.translate.context import Context
-from kube2pod.translate.expansion import expand
+from kube2pod.translate.env import container_env, pod_spec, secret_names_in
 from kube2pod.translate.mounts import container_mounts
+from kube2pod.translate.probes import healthcheck
 from kube2pod.translate.pullpolicy import pull_policy
+from kube2pod.translate.resources import container_resources
+from kube2pod.translate.security import security_fields
 from kube2pod.translate.volumes import Resolved
 
 
@@ -28,8 +36,9 @@ def translate_container(
     resolved: dict[str, Resolved],
     relabel: Callable[[str], str],
     labels: dict[str, str],
+    field: str = "containers",
 ) -> Container | None:
-    cpath = ("containers", index)
+    cpath = (field, index)
     image = container.image or ""
     if not image:
         ctx.error(cpath, f"container {container.name!r} has no image")
@@ -39,11 +48,16 @@ def translate_container(
         ctx.error(cpath + ("imagePullPolicy",), f"unknown imagePullPolicy {container.image_pull_policy!r}",
                   "one of: Always, IfNotPresent, Never")
         return None
-    env = _env(ctx, cpath, container)
-    envmap = {e.name: e.value for e in env}
-    entrypoint, command = entrypoint_and_command(container.command, container.args, envmap)
+    spec = pod_spec(ctx)
+    env, secret_env = container_env(ctx, cpath, container, pod_name)
+    _warn_secret_refs(ctx, cpath, container, {s.name: s.secret for s in secret_env})
+    entrypoint, command = entrypoint_and_command(container.command, container.args, {e.name: e.value for e in env})
     mounts, devices = container_mounts(ctx, cpath, container, resolved, relabel)
-    cap_add, cap_drop = _capabilities(container)
+    resources = container_resources(ctx, cpath, container)
+    security = security_fields(ctx, cpath, container, spec.security_context)
+    stop_signal = _stop_signal(ctx, cpath, container)
+    if resources is None or security is None or stop_signal is False:
+        return None
     return Container(
         name=f"{pod_name}-{container.name}",
         image=image,
@@ -52,36 +66,49 @@ def translate_container(
         command=command,
         workdir=container.working_dir or "",
         env=env,
+        secret_env=secret_env,
         mounts=mounts,
         devices=devices,
-        cap_add=cap_add,
-        cap_drop=cap_drop,
+        **resources,
+        **security,
+        tty=bool(container.tty),
+        stdin=bool(container.stdin),
+        stop_signal=stop_signal,
+        healthcheck=healthcheck(ctx, cpath, container, spec.restart_policy),
         labels=dict(labels),
     )
 
 
-def _env(ctx: Context, cpath: tuple, container) -> list[EnvVar]:
-    """Plain env values in order, each expanded against the ones before it; a later duplicate wins."""
-    values: dict[str, str] = {}
-    for k, var in enumerate(container.env or []):
-        if var.value_from is not None:
-            ctx.error(cpath + ("env", k, "valueFrom"), f"env {var.name!r}: valueFrom is not supported yet")
-            continue
-        values[var.name] = expand(var.value or "", values)
-    return [EnvVar(name=n, value=v) for n, v in values.items()]
+def _warn_secret_refs(ctx: Context, cpath: tuple, container, secret_env: dict[str, str]) -> None:
+    for key, items in (("command", container.command), ("args", container.args)):
+        for i, text in enumerate(items or []):
+            for name in secret_names_in(text, secret_env):
+                ctx.warning(cpath + (key, i), f"$({name}) is not expanded: {name} comes from a Secret and "
+                            "kube2pod keeps secret values out of the container's command line",
+                            f"use a shell: [sh, -c, '... \"${name}\"']")
 
 
-def _capabilities(container) -> tuple[list[str], list[str]]:
-    sc = container.security_context
-    caps = sc.capabilities if sc is not None else None
-    if caps is None:
-        return [], []
-    return [_cap(c) for c in caps.add or []], [_cap(c) for c in caps.drop or []]
+def _stop_signal(ctx: Context, cpath: tuple, container) -> int | None | bool:
+    """lifecycle.stopSignal as a signal number; None when unset, False after an error."""
+    lifecycle = container.lifecycle
+    name = getattr(lifecycle, "stop_signal", None) if lifecycle is not None else None
+    if not name:
+        return None
+    number = signal_number(name)
+    if number is None:
+        ctx.error(cpath + ("lifecycle", "stopSignal"), f"unknown signal {name!r}")
+        return False
+    return number
 
 
-def _cap(name: str) -> str:
-    """Kubernetes ``NET_ADMIN`` / ``CAP_NET_ADMIN`` -> podman ``CAP_NET_ADMIN``; ``ALL`` stays."""
-    name = str(name).upper()
-    if name == "ALL" or name.startswith("CAP_"):
-        return name
-    return "CAP_" + name
+def signal_number(name: str) -> int | None:
+    """``SIGTERM`` / ``TERM`` / ``SIGRTMIN+3`` / ``SIGRTMAX-1`` -> the Linux signal number."""
+    name = name.upper()
+    if not name.startswith("SIG"):
+        name = "SIG" + name
+    m = re.fullmatch(r"(SIGRTMIN|SIGRTMAX)([+-]\d+)?", name)
+    if m:
+        value = int(getattr(signal, m.group(1))) + int(m.group(2) or 0)
+        return value if signal.SIGRTMIN <= value <= signal.SIGRTMAX else None
+    sig = signal.Signals.__members__.get(name)
+    return int(sig) if sig is not None else None

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from kube2pod.diagnostics import Diagnostics, SourcePos
 from kube2pod.load.manifest import FieldPath, Manifest
 from kube2pod.plan import ObjectRef
+from kube2pod.translate.objects import ObjectIndex
+from kube2pod.translate.secrets import SecretRegistry
 
 
 @dataclass
@@ -17,6 +19,8 @@ class Context:
     manifest: Manifest
     diags: Diagnostics
     spec_path: FieldPath = ("spec",)
+    objects: ObjectIndex = field(default_factory=ObjectIndex)  # ConfigMaps and Secrets of the input
+    secrets: SecretRegistry = field(default_factory=SecretRegistry)  # podman secrets the plan needs
 
     def pos(self, *path: str | int) -> SourcePos:
         return self.manifest.source.pos(self.spec_path + path)

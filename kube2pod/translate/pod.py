@@ -1,18 +1,38 @@
-"""A pod spec -> a plan Pod (ports, hostname, containers) and the volumes/host paths it needs.
+"""A pod spec -> a plan Pod and the volumes/host paths it needs.
 
-hostname -> ``--hostname`` (default: the pod name); labels -> pod and container labels.
+| pod spec                       | plan                                                           |
+|--------------------------------|----------------------------------------------------------------|
+| hostname                       | ``--hostname`` (default: the pod name)                         |
+| hostNetwork                    | pod ``--network host``; no ports are published (they are the host's) |
+| hostPID                        | pod ``--pid host`` (pid shared)                                 |
+| hostIPC                        | ipc not shared; every container ``--ipc host``                  |
+| shareProcessNamespace          | pid added to ``--share`` (default ipc,net,uts)                  |
+| hostUsers: false               | ``--userns auto`` (the userns annotation wins)                  |
+| hostAliases                    | ``--add-host host:ip`` for each hostname                         |
+| dnsConfig                      | ``--dns``, ``--dns-search``, ``--dns-option name[:value]``       |
+| securityContext.sysctls        | pod ``--sysctl``                                                |
+| restartPolicy                  | container ``--restart`` always / on-failure / no (default always); init containers no |
+| terminationGracePeriodSeconds  | container ``--stop-timeout``                                    |
+| labels / annotations           | pod and container labels / container annotations                |
+| initContainers                 | ``--init-ctr once|always`` containers, created first            |
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from kube2pod.plan import HostPath, ObjectRef, Pod, Volume
+from kube2pod.load.manifest import Manifest
+from kube2pod.plan import Container, HostPath, ObjectRef, Pod, SecretFile, Volume
 from kube2pod.translate import ownership
 from kube2pod.translate.container import translate_container
+from kube2pod.translate.context import Context
+from kube2pod.translate.initcontainers import init_containers
+from kube2pod.translate.mounts import secret_mounts, sub_path_host_paths
 from kube2pod.translate.ports import pod_ports
 from kube2pod.translate.volumes import resolve
 from kube2pod.translate.workload import PodSource
+
+RESTART = {"Always": "always", "OnFailure": "on-failure", "Never": "no"}
 
 
 def translate_pod(
@@ -20,37 +40,131 @@ def translate_pod(
     name: str,
     relabel: Callable[[str], str],
     claims: dict[str, ObjectRef],
-    pvc_labels: dict[str, dict[str, str]],
+    pvcs: dict[str, Manifest],
     publish_all: bool,
 ) -> tuple[Pod | None, list[Volume], list[HostPath]]:
-    ctx, spec = src.ctx, src.spec
+    ctx, spec, notes = src.ctx, src.spec, src.annotations
     m = ctx.manifest
     owner = ownership.owner_labels(m.kind, m.namespace, m.name)
-    labels = {**src.labels, **owner}
+    labels = {**src.labels, **notes.autoupdate_labels, **owner}
     if not spec.containers:
         ctx.error(("containers",), f"{m.ref} has no containers")
         return None, [], []
-    vols = resolve(ctx, spec, name, claims, pvc_labels, owner)
+    vols = resolve(ctx, spec, name, claims, pvcs, owner)
+
+    def relabel_path(path: str) -> str:
+        return notes.relabel.get(path, relabel(path))
+
+    restart = _restart_policy(ctx, spec)
+    stop_timeout = _stop_timeout(ctx, spec)
+    ipc = "host" if spec.host_ipc else ""
     containers = []
     for i, c in enumerate(spec.containers):
-        tc = translate_container(ctx, i, c, name, vols.resolved, relabel, labels)
+        tc = translate_container(ctx, i, c, name, vols.resolved, relabel_path, labels)
         if tc is not None:
-            containers.append(tc)
+            files = secret_mounts(ctx, ("containers", i), c, vols.resolved)
+            containers.append(_with_pod_settings(tc, c.name, notes, restart, stop_timeout, ipc, files))
+    inits = []
+    for i, c, tc in init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type):
+        files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved)
+        inits.append(_with_pod_settings(tc, c.name, notes, "no", stop_timeout, ipc, files))
     pod = Pod(
         name=name,
         source=ctx.ref,
         hostname=spec.hostname or name,
         labels=labels,
-        ports=pod_ports(ctx, spec, publish_all),
+        ports=[] if spec.host_network else pod_ports(ctx, spec, publish_all),
+        share=_share(spec),
+        network="host" if spec.host_network else "",
+        pid="host" if spec.host_pid else "",
+        userns=notes.userns or ("auto" if spec.host_users is False else ""),
+        infra_name=notes.infra_name,
+        add_hosts=_add_hosts(ctx, spec),
+        **_dns(spec),
+        sysctls=_sysctls(ctx, spec),
+        init_containers=inits,
         containers=containers,
     )
-    return pod, vols.volumes, vols.host_paths
+    return pod, vols.volumes, vols.host_paths + sub_path_host_paths(ctx, spec, vols.resolved)
+
+
+def _with_pod_settings(c: Container, k8s_name: str, notes, restart: str, stop_timeout, ipc: str,
+                       files: list[SecretFile]) -> Container:
+    return c.model_copy(update={
+        "secret_files": files,
+        "annotations": {**c.annotations, **notes.all},
+        "restart_policy": restart,
+        "stop_timeout": stop_timeout,
+        "ipc": ipc,
+        "seccomp_profile": notes.seccomp_for(k8s_name),
+    })
+
+
+def _restart_policy(ctx: Context, spec) -> str:
+    value = spec.restart_policy or "Always"
+    if value not in RESTART:
+        ctx.error(("restartPolicy",), f"unknown restartPolicy {value!r}", "one of: Always, OnFailure, Never")
+        return "always"
+    return RESTART[value]
+
+
+def _stop_timeout(ctx: Context, spec) -> int | None:
+    value = spec.termination_grace_period_seconds
+    if value is None:
+        return None
+    if int(value) < 0:
+        ctx.error(("terminationGracePeriodSeconds",), f"terminationGracePeriodSeconds must not be negative, got {value}")
+        return None
+    return int(value)
+
+
+def _share(spec) -> list[str]:
+    share = ["net", "uts"] if spec.host_ipc else ["ipc", "net", "uts"]
+    if spec.share_process_namespace or spec.host_pid:
+        share.append("pid")
+    return share
+
+
+def _add_hosts(ctx: Context, spec) -> list[str]:
+    out = []
+    for i, alias in enumerate(spec.host_aliases or []):
+        if not alias.ip:
+            ctx.error(("hostAliases", i), "hostAliases entry has no ip")
+            continue
+        out.extend(f"{host}:{alias.ip}" for host in alias.hostnames or [])
+    return out
+
+
+def _dns(spec) -> dict:
+    cfg = spec.dns_config
+    if cfg is None:
+        return {}
+    options = [o.name + (f":{o.value}" if o.value is not None else "") for o in cfg.options or [] if o.name]
+    return {"dns_servers": list(cfg.nameservers or []), "dns_search": list(cfg.searches or []),
+            "dns_options": options}
+
+
+def _sysctls(ctx: Context, spec) -> dict[str, str]:
+    sc = spec.security_context
+    out: dict[str, str] = {}
+    for i, s in enumerate((sc.sysctls if sc is not None else None) or []):
+        if spec.host_network and s.name.startswith("net."):
+            ctx.error(("securityContext", "sysctls", i, "name"),
+                      f"sysctl {s.name} cannot be set with hostNetwork: it would change the host's network stack")
+            continue
+        out[s.name] = str(s.value)
+    return out
 
 
 def with_hash(pod: Pod) -> Pod:
     """The pod with ``io.kube2pod.hash`` on it and its containers (hash of everything else)."""
     digest = ownership.spec_hash(pod.model_dump_json())
+
+    def mark(cs: list[Container]) -> list[Container]:
+        return [c.model_copy(update={"labels": {**c.labels, ownership.HASH: digest}}) for c in cs]
+
     return pod.model_copy(update={
         "labels": {**pod.labels, ownership.HASH: digest},
-        "containers": [c.model_copy(update={"labels": {**c.labels, ownership.HASH: digest}}) for c in pod.containers],
+        "init_containers": mark(pod.init_containers),
+        "containers": mark(pod.containers),
     })

@@ -7,7 +7,8 @@
 | hostPath CharDevice / BlockDevice          | ``--device``                                              |
 | emptyDir                     | volume ``<pod>-<volume>``, private to the pod, removed by down |
 | emptyDir medium Memory       | the same volume backed by tmpfs (``o=nr_blocks=<sizeLimit / 4 KiB>``) |
-| persistentVolumeClaim        | volume named claimName, kept by down; PVC labels when the PVC is in the input |
+| persistentVolumeClaim        | volume named claimName, kept by down; PVC labels and its ``volume.podman.io/{driver,device,type,uid,gid,mount-options}`` annotations when the PVC is in the input |
+| configMap, secret            | see configmaps.py                                           |
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass
 
+from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Volume
+from kube2pod.translate.configmaps import SecretKeyFile, config_map_volume, secret_files
 from kube2pod.translate.context import Context
 from kube2pod.translate.ownership import owner_labels
 from kube2pod.translate.quantity import bytes_of
@@ -31,17 +34,26 @@ HOSTPATH_TYPES = {
     "BlockDevice": ("block-device", False, 0o755),
 }
 TMPFS_PAGE = 4096  # tmpfs counts nr_blocks in pages; podman 4.3 rejects o=size= without project quota
-SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim")
+SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim", "configMap", "secret")
+PVC_ANNOTATIONS = {  # volume.podman.io/<key> -> podman volume option (driver: --driver)
+    "volume.podman.io/device": "device",
+    "volume.podman.io/type": "type",
+    "volume.podman.io/uid": "uid",  # uid=, gid= go into o= (podman reads the volume owner there)
+    "volume.podman.io/gid": "gid",
+    "volume.podman.io/mount-options": "o",
+}
+PVC_DRIVER = "volume.podman.io/driver"
 
 
 @dataclass(frozen=True)
 class Resolved:
-    """What one pod volume became: a bind (``host_path``), a device, or a named volume."""
+    """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files."""
 
-    kind: str  # "bind" | "device" | "volume"
+    kind: str  # "bind" | "device" | "volume" | "secret"
     host_path: str = ""
     relabelable: bool = False
     volume: str = ""
+    secret_files: tuple[SecretKeyFile, ...] = ()
 
 
 @dataclass
@@ -56,17 +68,17 @@ def resolve(
     spec,
     pod_name: str,
     claims: dict[str, ObjectRef],
-    pvc_labels: dict[str, dict[str, str]],
+    pvcs: dict[str, Manifest],
     labels: dict[str, str],
 ) -> PodVolumes:
-    """Resolve every volume of ``spec``; ``claims``/``pvc_labels`` describe PVCs found in the input."""
+    """Resolve every volume of ``spec``; ``claims``/``pvcs`` describe PVCs found in the input."""
     out = PodVolumes({}, [], [])
     for i, vol in enumerate(spec.volumes or []):
-        _resolve_one(ctx, i, vol, pod_name, claims, pvc_labels, labels, out)
+        _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out)
     return out
 
 
-def _resolve_one(ctx, i, vol, pod_name, claims, pvc_labels, labels, out: PodVolumes) -> None:
+def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -> None:
     ref = ctx.ref
     if vol.host_path is not None:
         _host_path(ctx, i, vol, ref, out)
@@ -93,9 +105,22 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvc_labels, labels, out: PodVolu
         claim = vol.persistent_volume_claim.claim_name
         pvc = claims.get(claim)
         source = pvc if pvc is not None else ObjectRef(kind="PersistentVolumeClaim", name=claim, namespace=ref.namespace)
-        vlabels = {**pvc_labels.get(claim, {}), **owner_labels("PersistentVolumeClaim", ref.namespace, claim)}
-        out.volumes.append(Volume(name=claim, source=source, lifetime="persistent", labels=vlabels))
+        pvc = pvcs.get(claim)
+        vlabels = {**(dict(pvc.obj.metadata.labels or {}) if pvc else {}),
+                   **owner_labels("PersistentVolumeClaim", ref.namespace, claim)}
+        driver, options = _pvc_options(ctx, pvc)
+        out.volumes.append(Volume(name=claim, source=source, lifetime="persistent", labels=vlabels,
+                                  driver=driver, options=options))
         out.resolved[vol.name] = Resolved("volume", volume=claim)
+    elif vol.config_map is not None:
+        volume = config_map_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels)
+        if volume is not None:
+            out.volumes.append(volume)
+            out.resolved[vol.name] = Resolved("volume", volume=volume.name)
+    elif vol.secret is not None:
+        files = secret_files(ctx, i, vol)
+        if files is not None:
+            out.resolved[vol.name] = Resolved("secret", secret_files=tuple(files))
     else:
         kind = _volume_kind(ctx, i)
         ctx.error(
@@ -103,6 +128,36 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvc_labels, labels, out: PodVolu
             f"volume {vol.name!r}: {kind or 'this'} volumes are not supported",
             "supported volume types: " + ", ".join(SUPPORTED),
         )
+
+
+def _pvc_options(ctx: Context, pvc: Manifest | None) -> tuple[str, dict[str, str]]:
+    """``--driver`` and ``--opt``s from the PVC's ``volume.podman.io/*`` annotations (as kube play)."""
+    if pvc is None:
+        return "", {}
+    notes = pvc.obj.metadata.annotations or {}
+    options: dict[str, str] = {}
+    mount_opts: list[str] = []
+    for key, opt in PVC_ANNOTATIONS.items():
+        if key not in notes:
+            continue
+        value = str(notes[key])
+        if opt in ("uid", "gid"):
+            if not value.isdigit():
+                ctx.diags.error(f"{key} must be a numeric id, got {value!r}",
+                                pvc.source.pos(("metadata", "annotations", key)))
+                continue
+            mount_opts.append(f"{opt}={value}")
+        elif opt == "o":
+            mount_opts.append(value)
+        else:
+            options[opt] = value
+    if mount_opts:
+        options["o"] = ",".join(mount_opts)
+    for key in notes:
+        if key.startswith("volume.podman.io/") and key != PVC_DRIVER and key not in PVC_ANNOTATIONS:
+            ctx.diags.warning(f"annotation {key} is not interpreted by kube2pod",
+                              pvc.source.key_pos(("metadata", "annotations", key)))
+    return str(notes.get(PVC_DRIVER, "")), options
 
 
 def _host_path(ctx, i, vol, ref, out: PodVolumes) -> None:

@@ -3,6 +3,9 @@
 Pod -> one pod named metadata.name. Deployment, ReplicaSet, StatefulSet ->
 ``<name>-pod`` for one replica, ``<name>-pod-<i>`` for each of several.
 DaemonSet, Job -> one pod ``<name>-pod`` (one host, run once).
+Pod annotations: metadata.annotations of a Pod; of a workload, its own
+metadata.annotations (what kube play reads) overridden by the template's
+(what Kubernetes gives the pod).
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kube2pod.translate import coverage
+from kube2pod.translate.annotations import PodAnnotations, read_annotations
 from kube2pod.translate.context import Context
 
 REPLICATED = ("Deployment", "ReplicaSet", "StatefulSet")
@@ -23,6 +27,7 @@ class PodSource:
     pod_names: list[str]
     labels: dict[str, str]
     spec: object
+    annotations: PodAnnotations
 
 
 def pod_sources(ctx: Context) -> PodSource | None:
@@ -33,7 +38,8 @@ def pod_sources(ctx: Context) -> PodSource | None:
         if m.obj.spec is None:
             ctx.diags.error("Pod has no spec", m.source.pos())
             return None
-        return PodSource(ctx, [m.name], dict(m.obj.metadata.labels or {}), m.obj.spec)
+        notes = read_annotations(ctx, [(m.obj.metadata.annotations, ("metadata", "annotations"))])
+        return PodSource(ctx, [m.name], dict(m.obj.metadata.labels or {}), m.obj.spec, notes)
     ctx.spec_path = ("spec", "template", "spec")
     coverage.check(ctx, coverage.WORKLOAD)
     spec = m.obj.spec
@@ -61,7 +67,11 @@ def pod_sources(ctx: Context) -> PodSource | None:
         names = [f"{m.name}-pod"]
     else:
         names = [f"{m.name}-pod-{i}" for i in range(replicas)]
-    return PodSource(ctx, names, labels, template.spec)
+    notes = read_annotations(ctx, [
+        (m.obj.metadata.annotations, ("metadata", "annotations")),
+        (template.metadata.annotations if template.metadata else None, ("spec", "template", "metadata", "annotations")),
+    ])
+    return PodSource(ctx, names, labels, template.spec, notes)
 
 
 def _selector_matches(ctx: Context, spec, labels: dict[str, str]) -> bool:

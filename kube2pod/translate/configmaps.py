@@ -1,0 +1,112 @@
+"""configMap and secret volumes -> files in the container.
+
+| Kubernetes volume | plan                                                                |
+|-------------------|---------------------------------------------------------------------|
+| configMap         | volume ``<pod>-<volume>`` private to the pod, its ``files`` written by apply (every key of ``data`` and ``binaryData``, or the ``items``) |
+| secret            | each key (or item) a podman secret mounted read-only as ``<mountPath>/<path>`` (``--secret ...,type=mount``), so no value reaches the script or the JSON plan |
+
+File modes: the item's ``mode``, else ``defaultMode``, else 0644. ``optional``
+and absent: an empty volume (configMap) or no files (secret), as in Kubernetes.
+Item paths must be relative and free of ``..``.
+"""
+
+from __future__ import annotations
+
+import base64
+import posixpath
+from dataclasses import dataclass
+
+from kube2pod.plan import Volume
+from kube2pod.plan.volume import VolumeFile
+from kube2pod.translate.context import Context
+
+DEFAULT_MODE = 0o644
+
+
+@dataclass(frozen=True)
+class SecretKeyFile:
+    """One key of a secret volume: the podman secret that holds it and where it goes."""
+
+    path: str
+    secret: str
+    mode: int
+
+
+def config_map_volume(ctx: Context, i: int, vol, name: str, labels: dict[str, str]) -> Volume | None:
+    """The pod volume for configMap volume ``vol`` (index ``i``), None after an error."""
+    cm = vol.config_map
+    vpath = ("volumes", i, "configMap")
+    source = ctx.objects.config_map(ctx.manifest.namespace, cm.name or "")
+    files: list[VolumeFile] = []
+    if source is None:
+        if not cm.optional:
+            ctx.error(vpath + ("name",), f"ConfigMap {cm.name!r} is not defined in the input")
+            return None
+    else:
+        entries = {k: VolumeFile(path=k, text=v) for k, v in source.values.items()}
+        entries.update({k: VolumeFile(path=k, base64=base64.b64encode(v).decode()) for k, v in source.binary.items()})
+        picked = _pick(ctx, vpath, cm, entries, "ConfigMap")
+        if picked is None:
+            return None
+        files = [f.model_copy(update={"path": path, "mode": mode}) for path, (f, mode) in picked.items()]
+    return Volume(name=name, source=ctx.ref, lifetime="pod", labels=dict(labels), files=files)
+
+
+def secret_files(ctx: Context, i: int, vol) -> list[SecretKeyFile] | None:
+    """The files of secret volume ``vol``, each registered as a podman secret; None after an error."""
+    sv = vol.secret
+    vpath = ("volumes", i, "secret")
+    source = ctx.objects.secret(ctx.manifest.namespace, sv.secret_name or "")
+    if source is None:
+        if sv.optional:
+            return []
+        ctx.error(vpath + ("secretName",), f"Secret {sv.secret_name!r} is not defined in the input")
+        return None
+    picked = _pick(ctx, vpath, sv, dict.fromkeys(source.values), "Secret")
+    if picked is None:
+        return None
+    out = []
+    for path, (key, mode) in picked.items():
+        secret = ctx.secrets.use(ctx, source, key, vpath)
+        if secret is None:
+            if not source.values[key]:
+                ctx.warning(vpath, f"Secret {sv.secret_name} key {key!r} is empty: podman cannot store an empty "
+                                   f"secret, so the file {path} is not created")
+            continue
+        out.append(SecretKeyFile(path=path, secret=secret.name, mode=mode))
+    return out
+
+
+def _pick(ctx: Context, vpath: tuple, src, entries: dict, what: str) -> dict | None:
+    """path -> (entry, mode) for the whole object or its ``items``; None after an error."""
+    default = src.default_mode if src.default_mode is not None else DEFAULT_MODE
+    if not _mode_ok(ctx, vpath + ("defaultMode",), default):
+        return None
+    if not src.items:
+        return {k: (e if e is not None else k, default) for k, e in entries.items()}
+    out = {}
+    for j, item in enumerate(src.items):
+        ipath = vpath + ("items", j)
+        if item.key not in entries:
+            if not src.optional:
+                ctx.error(ipath + ("key",), f"{what} has no key {item.key!r}")
+                return None
+            continue
+        path = item.path or ""
+        norm = posixpath.normpath(path) if path else ""
+        if not path or path.startswith("/") or norm.startswith("..") or ".." in path.split("/"):
+            ctx.error(ipath + ("path",), f"item path must be relative and must not contain '..', got {path!r}")
+            return None
+        mode = item.mode if item.mode is not None else default
+        if not _mode_ok(ctx, ipath + ("mode",), mode):
+            return None
+        entry = entries[item.key]
+        out[norm] = (entry if entry is not None else item.key, mode)
+    return out
+
+
+def _mode_ok(ctx: Context, path: tuple, mode: int) -> bool:
+    if not 0 <= int(mode) <= 0o777:
+        ctx.error(path, f"file mode must be between 0 and 0777 (511), got {mode}")
+        return False
+    return True

@@ -1,0 +1,53 @@
+"""Manifests and host snapshots for the apply tests (tests/test_apply_*.py)."""
+
+from __future__ import annotations
+
+import json
+
+BUSYBOX = "localhost/busybox:latest"
+
+
+def pod(name: str, *, image: str = BUSYBOX, command: str = "sleep 600", env: dict | None = None,
+        host_port: int | None = None, volume: str = "", claim: str = "", policy: str = "IfNotPresent",
+        argv: list[str] | None = None) -> str:
+    """One Pod document: a busybox container running ``command`` under sh -c (or ``argv`` as is)."""
+    lines = ["apiVersion: v1", "kind: Pod", f"metadata: {{name: {name}}}", "spec:",
+             "  containers:", "  - name: main",
+             f"    image: {image}", f"    imagePullPolicy: {policy}",
+             f"    command: {json.dumps(argv or ['sh', '-c', command])}"]
+    if env:
+        lines.append("    env: [" + ", ".join(f"{{name: {k}, value: {json.dumps(v)}}}" for k, v in env.items()) + "]")
+    if host_port:
+        lines.append(f"    ports: [{{containerPort: 8080, hostPort: {host_port}}}]")
+    if volume or claim:
+        lines.append(f"    volumeMounts: [{{name: data, mountPath: {volume or '/data'}}}]")
+        source = f"persistentVolumeClaim: {{claimName: {claim}}}" if claim else "emptyDir: {}"
+        lines.append(f"  volumes: [{{name: data, {source}}}]")
+    return "\n".join(lines) + "\n"
+
+
+def claim(name: str) -> str:
+    return (f"apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {{name: {name}}}\n"
+            "spec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}\n")
+
+
+def write(path, *docs: str):
+    path.write_text("---\n".join(docs))
+    return path
+
+
+def host_state(podman) -> dict:
+    """Every pod, container (with ID), volume and secret in the store."""
+    def lines(*args):
+        return sorted(podman(*args).stdout.split("\n"))
+
+    return {
+        "pods": lines("pod", "ps", "--format", "{{.Name}} {{.Id}}"),
+        "containers": lines("ps", "-a", "--format", "{{.Names}} {{.ID}}"),
+        "volumes": lines("volume", "ls", "--format", "{{.Name}}"),
+        "secrets": lines("secret", "ls", "--format", "{{.Name}}"),
+    }
+
+
+def container_ids(podman, pod_name: str) -> list[str]:
+    return sorted(podman("ps", "-aq", "--no-trunc", "--filter", f"pod={pod_name}").stdout.split())

@@ -1,0 +1,40 @@
+"""scripts/bench runs end to end on tiny inputs and reports every figure (no timing checks)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.podman
+def test_bench_quick_reports_every_figure(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "bench"), "--quick", "--json", str(out)],
+                          capture_output=True, text=True, timeout=240, cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(out.read_text())
+    assert (result["reps"], result["pods"], result["docs"]) == (1, 2, 20)
+    assert set(result["machine"]) == {"cores", "podman", "python", "load_before", "load_after"}
+    rows = {r["figure"]: r for r in result["rows"]}
+    assert list(rows) == [
+        "apply+start, 1 pod x 3 containers (s)",
+        "apply+start, 2 pods (s)",
+        "re-apply unchanged, 2 pods (s)",
+        "down, 2 pods (s)",
+        "convert 20 documents (docs/s)",
+        "convert 20 documents, peak RSS (MB)",
+        "cold start: kube2pod convert, 1 small pod (s)",
+        "cold start: python -c pass (s)",
+    ]
+    for figure, row in rows.items():
+        assert row["kube2pod"] > 0, figure
+        if row["podman"] is not None:
+            assert row["podman"] > 0 and row["ratio"] == pytest.approx(row["kube2pod"] / row["podman"], rel=0.01)
+    for row in result["rows"]:  # the printed table carries the same figures
+        assert f"| {row['figure']} | {row['kube2pod']} |" in proc.stdout

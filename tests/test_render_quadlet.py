@@ -1,0 +1,270 @@
+"""Quadlet units: every plan field is carried or refused, and podman 5's real Quadlet generator
+(.tools/quadlet, fetched by scripts/get-quadlet) accepts the units of every fixture and turns them
+into podman commands with the plan's image, command, env, mounts, ports and capabilities."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import typing
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from k2p import FIXTURES, REPO
+from podman_env import in_ci
+from pydantic import BaseModel
+
+from kube2pod.load import load
+from kube2pod.plan import BindMount, Container, EnvVar, ObjectRef, Plan, Pod, VolumeMount
+from kube2pod.render import quadlet
+from kube2pod.translate import translate
+
+QUADLET = REPO / ".tools" / "quadlet"
+CASES = sorted({p.parent.parent.name for p in FIXTURES.glob("*/quadlet/*.pod")})
+SRC = ObjectRef(kind="Pod", name="p", file="m.yaml", line=3)
+
+
+def _models(model: type[BaseModel], seen: set) -> set:
+    """Every plan model reachable from ``model`` through fields that are not refused as a whole."""
+    if model in seen:
+        return seen
+    seen.add(model)
+    for name, info in model.model_fields.items():
+        if name in quadlet.REFUSED.get(model, {}):
+            continue
+        stack = [info.annotation]
+        while stack:
+            t = stack.pop()
+            if isinstance(t, type) and issubclass(t, BaseModel):
+                _models(t, seen)
+            stack.extend(typing.get_args(t))
+    return seen
+
+
+def test_every_plan_field_is_carried_or_refused():
+    """A field added to the plan must be added to quadlet.HANDLED (with a test) or REFUSED."""
+    missing = []
+    for model in sorted(_models(Plan, set()), key=lambda m: m.__name__):
+        known = quadlet.HANDLED.get(model, frozenset()) | set(quadlet.REFUSED.get(model, {}))
+        missing += [f"{model.__name__}.{f}" for f in model.model_fields if f not in known]
+    assert not missing, f"plan fields the Quadlet renderer neither carries nor refuses: {missing}"
+
+
+_SAMPLES = {str: "sample-x1", int: 7, bool: True}
+
+
+def _sample(info):
+    """A non-default value for a simply-typed field, or None when the field is not simple."""
+    t = info.annotation
+    args = typing.get_args(t)
+    if t in _SAMPLES:
+        return _SAMPLES[t]
+    if typing.get_origin(t) is list and args == (str,):
+        return ["sample-x1"]
+    if typing.get_origin(t) is dict:
+        return {"k1": "v1"}
+    if type(None) in args and len(args) == 2 and args[0] in (int,):
+        return 7
+    if typing.get_origin(t) is typing.Literal:
+        return next(a for a in args if a != info.default)
+    return None
+
+
+@pytest.mark.parametrize("model", [Pod, Container])
+def test_each_carried_field_reaches_the_units(model):
+    """Setting any simple carried field of a pod or container changes the rendered units."""
+    base_c = Container(name="p-c", image="localhost/busybox:latest")
+    base = Plan(pods=[Pod(name="p", source=SRC, containers=[base_c])])
+    before = quadlet.render(base)
+    skip = {"name", "image", "source", "share", "cpu_period"}  # cpu_period goes with cpu_quota
+    checked = []
+    for field, info in model.model_fields.items():
+        value = _sample(info)
+        if field in skip or field not in quadlet.HANDLED[model] or value is None:
+            continue
+        if model is Pod:
+            plan = Plan(pods=[base.pods[0].model_copy(update={field: value})])
+        else:
+            plan = Plan(pods=[Pod(name="p", source=SRC, containers=[base_c.model_copy(update={field: value})])])
+        assert quadlet.render(plan) != before, f"{model.__name__}.{field}={value!r} does not reach the units"
+        checked.append(field)
+    assert len(checked) >= 8
+
+
+def test_a_refused_field_is_an_error_at_its_object():
+    init = Container(name="p-init", image="localhost/busybox:latest")
+    plan = Plan(pods=[Pod(name="p", source=SRC, init_containers=[init])])
+    with pytest.raises(quadlet.Unsupported, match="init containers") as exc:
+        quadlet.render(plan)
+    assert exc.value.source == SRC
+
+
+def test_an_empty_command_argument_is_refused():
+    c = Container(name="p-c", image="localhost/busybox:latest", command=["-n", ""])
+    with pytest.raises(quadlet.Unrepresentable, match="argument 2"):
+        quadlet.render(Plan(pods=[Pod(name="p", source=SRC, containers=[c])]))
+
+
+def test_named_volumes_are_linked_to_their_units():
+    c = Container(name="p-c", image="localhost/busybox:latest",
+                  mounts=[VolumeMount(volume="p-data", destination="/data")])
+    unit = quadlet.render(Plan(pods=[Pod(name="p", source=SRC, containers=[c])]))["p-c.container"]
+    assert "Mount=type=volume,source=p-data.volume,destination=/data\n" in unit
+    assert "Pod=p.pod\n" in unit
+
+
+# --- the real generator ---------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def quadlet_bin() -> Path:
+    if not (QUADLET.is_file() and os.access(QUADLET, os.X_OK)):
+        reason = f"{QUADLET.relative_to(REPO)} missing: run `bash scripts/get-quadlet` (needs the Debian mirror)"
+        if in_ci():
+            pytest.fail(reason + " (CI=true: the Quadlet tests must run)", pytrace=False)
+        pytest.skip(reason)
+    return QUADLET
+
+
+def generate(quadlet_bin: Path, units: dict[str, str], tmp: Path) -> dict[str, str]:
+    """Run ``quadlet -dryrun`` on ``units``: {service name: generated service text}."""
+    src = tmp / "units"
+    src.mkdir(exist_ok=True)
+    for old in src.iterdir():
+        old.unlink()
+    for name, text in units.items():
+        (src / name).write_text(text)
+    proc = subprocess.run([str(quadlet_bin), "-dryrun", "-user"], env={**os.environ, "QUADLET_UNIT_DIRS": str(src)},
+                          capture_output=True, text=True, timeout=60)
+    noise = [ln for ln in proc.stderr.splitlines() if "Loading source unit file" not in ln]
+    assert proc.returncode == 0 and not noise, proc.stderr
+    services, name = {}, None
+    for line in proc.stdout.split("\n"):
+        if line.startswith("---") and line.endswith("---"):
+            name = line.strip("-")
+            services[name] = ""
+        elif name:
+            services[name] += line + "\n"
+    return services
+
+
+_C = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "\\": "\\", '"': '"', "'": "'",
+      "s": " "}
+
+
+def systemd_words(line: str) -> list[str]:
+    """Split a systemd command line as systemd does (quotes, C escapes, ``$$`` and ``%%``)."""
+    words, cur, quote, i, has = [], [], None, 0, False
+    while i < len(line):
+        ch = line[i]
+        if ch in "$%" and line[i + 1:i + 2] == ch:
+            cur.append(ch)
+            i += 2
+            has = True
+            continue
+        if ch == "\\" and i + 1 < len(line):
+            nxt = line[i + 1]
+            if nxt == "x":
+                cur.append(chr(int(line[i + 2:i + 4], 16)))
+                i += 4
+            else:
+                cur.append(_C[nxt])
+                i += 2
+            has = True
+            continue
+        if quote:
+            if ch == quote:
+                quote = None
+            else:
+                cur.append(ch)
+        elif ch in "\"'":
+            quote, has = ch, True
+        elif ch == " ":
+            if has:
+                words.append("".join(cur))
+            cur, has = [], False
+        else:
+            cur.append(ch)
+            has = True
+        i += 1
+    if has:
+        words.append("".join(cur))
+    return words
+
+
+def _exec(service: str, key: str, contains: str) -> list[str]:
+    lines = [ln.split("=", 1)[1] for ln in service.split("\n") if ln.startswith(key + "=") and contains in ln]
+    assert len(lines) == 1, service
+    return systemd_words(lines[0])
+
+
+def _pairs(words: list[str]) -> set[tuple[str, str]]:
+    """(flag, value) for ``--flag value`` and ``--flag=value``."""
+    out = set(zip(words, words[1:]))
+    out |= {tuple(w.split("=", 1)) for w in words if w.startswith("--") and "=" in w}
+    return out
+
+
+def _cap(name: str) -> str:
+    return name.upper().removeprefix("CAP_")
+
+
+def check_container(words: list[str], c: Container) -> None:
+    """The generated ``podman run`` carries the plan's image, command, env, mounts and capabilities."""
+    tail = list(c.command or [])
+    assert words[len(words) - len(tail) - 1] == c.image
+    assert words[len(words) - len(tail):] == tail
+    pairs = _pairs(words)
+    for e in c.env:
+        assert ("--env", f"{e.name}={e.value}") in pairs
+    for m in c.mounts:
+        from kube2pod.render.podman_args import mount_option
+        assert ("--mount", mount_option(m)) in pairs
+    caps = {(f, _cap(v)) for f, v in pairs if f in ("--cap-add", "--cap-drop")}
+    assert caps == {("--cap-add", _cap(x)) for x in c.cap_add} | {("--cap-drop", _cap(x)) for x in c.cap_drop}
+    if c.entrypoint is not None:
+        import json
+        assert json.loads(dict(p for p in pairs if p[0] == "--entrypoint")["--entrypoint"]) == c.entrypoint
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_real_quadlet_accepts_fixture_units(case, quadlet_bin, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    result = translate(load([f"fixtures/{case}/input.yaml"]).manifests)
+    units = quadlet.render(result.plan)
+    services = generate(quadlet_bin, units, tmp_path)
+    for pod in result.plan.pods:
+        create = _exec(services[f"{pod.name}-pod.service"], "ExecStartPre", "pod create")
+        pairs = _pairs(create)
+        for p in pod.ports:
+            host = f"{p.host_ip}:" if p.host_ip else ""
+            assert ("--publish", f"{host}{p.host_port}:{p.container_port}/{p.protocol}") in pairs
+        for c in pod.containers:
+            check_container(_exec(services[f"{c.name}.service"], "ExecStart", "podman run"), c)
+    for vol in result.plan.volumes:
+        assert _exec(services[f"{vol.name}-volume.service"], "ExecStart", "volume create")[-1] == vol.name
+
+
+_values = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=20)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(env=st.lists(_values, max_size=3), args=st.lists(_values.filter(bool), max_size=3),
+       label=_values, annotation=_values, workdir=_values.map(lambda s: "/" + s), path=_values, ro=st.booleans())
+@example(env=["$HOME 100% `id`", "a\nb"], args=["'q'", '"d"', "\\"], label="x y", annotation="%n",
+         workdir="/w d", path='a,b"c', ro=True)
+def test_real_quadlet_passes_exact_values(env, args, label, annotation, workdir, path, ro, quadlet_bin,
+                                          tmp_path_factory):
+    """Arbitrary strings reach podman's argv unchanged through the unit file and systemd quoting."""
+    c = Container(name="p-c", image="localhost/busybox:latest", command=args or None, workdir=workdir,
+                  env=[EnvVar(name=f"V{i}", value=v) for i, v in enumerate(env)], labels={"l": label},
+                  annotations={"a": annotation}, mounts=[BindMount(source="/s/" + path, destination="/d/" + path, read_only=ro)])
+    units = quadlet.render(Plan(pods=[Pod(name="p", source=SRC, containers=[c])]))
+    words = _exec(generate(quadlet_bin, units, tmp_path_factory.mktemp("q"))["p-c.service"],
+                  "ExecStart", "podman run")
+    check_container(words, c)
+    pairs = _pairs(words)
+    assert ("--label", f"l={label}") in pairs and ("--annotation", f"a={annotation}") in pairs
+    assert ("--workdir", workdir) in pairs
