@@ -229,10 +229,13 @@ def _preflight(args, plan, client):
 
 
 def _run_on_podman(args, action, host_check: bool = True) -> int:
+    from kube2pod.apply.connection import connect, drop_prefetched, prefetch_info
+
+    prefetch_info(args.url)  # Podman's slow /info (host facts, lock key) overlaps loading and translating
     result = _translate(args)
     if result is None:
+        drop_prefetched(args.url)
         return EXIT_INVALID
-    from kube2pod.apply.connection import connect
     from kube2pod.apply.errors import ApplyError
 
     from kube2pod.apply import progress

@@ -28,6 +28,7 @@ def test_bench_quick_reports_every_figure(tmp_path):
         "re-apply unchanged, 2 pods (s)",
         "down, 2 pods (s)",
         "convert 20 documents (docs/s)",
+        "convert 20 documents, second run in the process (docs/s)",
         "convert 20 documents, peak RSS (MB)",
         "cold start: kube2pod convert, 1 small pod (s)",
         "cold start: python -c pass (s)",

@@ -4,6 +4,7 @@ into podman commands with the plan's image, command, env, mounts, ports and capa
 
 from __future__ import annotations
 
+import base64
 import os
 import subprocess
 import typing
@@ -18,7 +19,7 @@ from pydantic import BaseModel
 
 from kube2pod.load import load
 from kube2pod.plan import BindMount, Container, EnvVar, ObjectRef, Plan, Pod, VolumeMount
-from kube2pod.render import quadlet
+from kube2pod.render import quadlet, volumefiles
 from kube2pod.translate import translate
 
 QUADLET = REPO / ".tools" / "quadlet"
@@ -93,12 +94,27 @@ def test_each_carried_field_reaches_the_units(model):
     assert len(checked) >= 8
 
 
-def test_a_refused_field_is_an_error_at_its_object():
-    init = Container(name="p-init", image="localhost/busybox:latest")
-    plan = Plan(pods=[Pod(name="p", source=SRC, init_containers=[init])])
-    with pytest.raises(quadlet.Unsupported, match="init containers") as exc:
+def test_a_field_not_carried_is_an_error_at_its_object(monkeypatch):
+    """A set plan field missing from HANDLED is refused with its name, reported at its object."""
+    monkeypatch.setitem(quadlet.HANDLED, Pod, quadlet.HANDLED[Pod] - {"hostname"})
+    plan = Plan(pods=[Pod(name="p", source=SRC, hostname="h")])
+    with pytest.raises(quadlet.Unsupported, match=r"pod p\.hostname: not translated") as exc:
         quadlet.render(plan)
     assert exc.value.source == SRC
+
+
+def test_init_containers_run_to_completion_first():
+    """Each init container is a oneshot service after the previous one; app containers follow them all."""
+    init = [Container(name=f"p-i{i}", image="localhost/busybox:latest", init_type="once") for i in (1, 2)]
+    app = Container(name="p-c", image="localhost/busybox:latest")
+    units = quadlet.render(Plan(pods=[Pod(name="p", source=SRC, init_containers=init, containers=[app])]))
+    for i, name in enumerate(("p-i1", "p-i2")):
+        unit = units[f"{name}.container"]
+        assert "Type=oneshot\n" in unit and "--init-ctr" not in unit
+        assert ("Requires=p-i1.service\nAfter=p-i1.service\n" in unit) == (i == 1)
+    after_both = "Requires=p-i1.service\nAfter=p-i1.service\nRequires=p-i2.service\nAfter=p-i2.service\n"
+    assert after_both in units["p-c.container"]
+    assert "Type=oneshot" not in units["p-c.container"]
 
 
 def test_an_empty_command_argument_is_refused():
@@ -241,10 +257,40 @@ def test_real_quadlet_accepts_fixture_units(case, quadlet_bin, tmp_path, monkeyp
         for p in pod.ports:
             host = f"{p.host_ip}:" if p.host_ip else ""
             assert ("--publish", f"{host}{p.host_port}:{p.container_port}/{p.protocol}") in pairs
-        for c in pod.containers:
+        for c in [*pod.init_containers, *pod.containers]:
             check_container(_exec(services[f"{c.name}.service"], "ExecStart", "podman run"), c)
+        for c in pod.init_containers:  # run to completion (no -d) before every app container
+            service = services[f"{c.name}.service"]
+            assert "\nType=oneshot\n" in service and "-d" not in _exec(service, "ExecStart", "podman run")
+            for app in pod.containers:
+                assert f"\nAfter={c.name}.service\n" in services[f"{app.name}.service"]
     for vol in result.plan.volumes:
-        assert _exec(services[f"{vol.name}-volume.service"], "ExecStart", "volume create")[-1] == vol.name
+        service = services[f"{vol.name}-volume.service"]
+        assert _exec(service, "ExecStart", "volume create")[-1] == vol.name
+        if vol.files is not None:
+            script = "\n".join(volumefiles.commands(vol))
+            assert _exec(service, "ExecStartPost", "k2p_dir") == ["/bin/sh", "-ec", script]
+
+
+@pytest.mark.podman
+def test_volume_service_writes_the_configmap_files(quadlet_bin, tmp_path, monkeypatch, podman, podman_shell_env,
+                                                   podman_clean):
+    """The ExecStartPost= of each volume service, run on Podman, leaves exactly the plan's files."""
+    monkeypatch.chdir(REPO)
+    plan = translate(load(["fixtures/conformance-configmap-volume/input.yaml"]).manifests).plan
+    services = generate(quadlet_bin, quadlet.render(plan), tmp_path)
+    podman_clean.reset_pods()
+    for vol in plan.volumes:
+        podman("volume", "create", vol.name)
+        (Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip()) / "stale").touch()
+        words = _exec(services[f"{vol.name}-volume.service"], "ExecStartPost", "k2p_dir")
+        run = subprocess.run(words, env=podman_shell_env, capture_output=True, text=True, timeout=60)
+        assert run.returncode == 0, run.stderr
+        root = Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip())
+        found = {str(f.relative_to(root)): (f.stat().st_mode & 0o7777, f.read_bytes())
+                 for f in root.rglob("*") if f.is_file()}
+        assert found == {f.path: (f.mode, base64.b64decode(f.base64) if f.base64 is not None else f.text.encode())
+                         for f in vol.files or []}, vol.name
 
 
 _values = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=20)

@@ -100,6 +100,7 @@ def container_pod_fields(c: Container) -> dict:
         body["ipcns"] = {"nsmode": c.ipc}
     if c.seccomp_profile:
         body["seccomp_profile_path"] = c.seccomp_profile
+        body["annotations"] = {**body.get("annotations", {}), SECCOMP_ANNOTATION: c.seccomp_profile}
     if c.secret_files:
         body["secrets"] = [{"Source": f.secret, "Target": f.target, "Mode": f.mode} for f in c.secret_files]
     return body
@@ -108,6 +109,7 @@ def container_pod_fields(c: Container) -> dict:
 NS = 1_000_000_000
 HEALTH_ON_FAILURE = {"none": 0, "kill": 2, "restart": 3, "stop": 4}  # libpod define.HealthCheckOnFailureAction
 LABEL_ANNOTATION = "io.podman.annotations.label"  # podman's CLI records label= options here
+SECCOMP_ANNOTATION = "io.podman.annotations.seccomp"  # ... and the seccomp profile here
 
 
 def _add_runtime_fields(body: dict, c: Container) -> None:

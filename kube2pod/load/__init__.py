@@ -82,6 +82,11 @@ def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics, order: lis
         _internal_error(diags, exc)
     finally:
         if gc_was_enabled:
+            # File what was allocated meanwhile (the kept manifests, mostly) as old: else the first
+            # allocation after enable() collects it all as young (0.1-0.2 s per 1,000 documents).
+            # freeze+unfreeze moves objects to the oldest generation; nothing stays frozen.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
     return LoadResult(_clean(manifests), _ordered(diags.items, order or [name for name, _ in sources]))
 

@@ -9,8 +9,15 @@ and otherwise as ``PodmanArgs=``. Beyond that:
   ``ExecStartPre=`` of the pod service; ``[Install] WantedBy=default.target``.
 * Container: ``Pod=<pod>.pod``; named volumes as ``source=<name>.volume`` so systemd creates
   them first; the restart policy as the service's ``Restart=`` (not podman's ``--restart``).
+* Init container: a ``.container`` unit whose service is ``Type=oneshot`` (``podman run``
+  returns when the container exits; a failure fails the service), each ordered after the
+  previous one; every app container service ``Requires=``/``After=`` them all. podman's
+  ``--init-ctr`` is a ``podman create`` option that ``podman run`` rejects, so it is left out:
+  Quadlet recreates the containers on every start, where ``once`` and ``always`` agree.
 * Volume: ``VolumeName=``, ``Label=``, ``Driver=``, option ``type``/``device``/``o`` as
-  ``Type=``/``Device=``/``Options=``, any other option as ``PodmanArgs=--opt=``.
+  ``Type=``/``Device=``/``Options=``, any other option as ``PodmanArgs=--opt=``; its files
+  (configMap volumes) are written by ``ExecStartPost=`` of the volume service with the
+  commands of render/volumefiles.py, before any container that mounts it starts.
 
 Values reach podman through systemd's command line, so ``%`` and ``$`` are doubled; a
 value a plain key cannot hold exactly goes through ``PodmanArgs=`` as one C-escaped word.
@@ -20,6 +27,7 @@ A plan field this module does not carry is refused (:class:`Unsupported`), never
 from __future__ import annotations
 
 import re
+from typing import Sequence
 
 from pydantic import BaseModel
 
@@ -27,7 +35,8 @@ from kube2pod import __version__
 from kube2pod.plan import (BindMount, Container, DeviceMapping, EnvVar, Healthcheck, HostPath, ObjectRef, Plan, Pod,
                            PortMapping, Secret, SecretEnv, Volume, VolumeMount)
 from kube2pod.plan.mount import SecretFile
-from kube2pod.render import podman_args
+from kube2pod.plan.volume import VolumeFile
+from kube2pod.render import podman_args, volumefiles
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.render.shell import host_path_command
 
@@ -37,12 +46,13 @@ from kube2pod.render.shell import host_path_command
 HANDLED: dict[type[BaseModel], frozenset[str]] = {
     Plan: frozenset({"sources", "host_paths", "volumes", "secrets", "pods"}),
     HostPath: frozenset({"path", "source", "expect", "create", "mode"}),
-    Volume: frozenset({"name", "source", "lifetime", "labels", "driver", "options"}),
+    Volume: frozenset({"name", "source", "lifetime", "labels", "driver", "options", "files"}),
+    VolumeFile: frozenset({"path", "text", "base64", "mode"}),
     # a secret is created outside the units (its value is never written): the pod checks it exists
     Secret: frozenset({"name", "source", "secret", "key", "labels", "value"}),
     Pod: frozenset({"name", "source", "hostname", "labels", "ports", "share", "network", "pid", "userns",
                     "infra_name", "add_hosts", "dns_servers", "dns_search", "dns_options", "sysctls",
-                    "containers"}),
+                    "init_containers", "containers"}),
     PortMapping: frozenset({"host_port", "container_port", "protocol", "host_ip"}),
     Container: frozenset({"name", "image", "pull_policy", "entrypoint", "command", "workdir", "env", "mounts",
                           "devices", "cap_add", "cap_drop", "secret_env", "user", "group_add", "privileged",
@@ -61,10 +71,7 @@ HANDLED: dict[type[BaseModel], frozenset[str]] = {
 }
 
 #: Plan fields the units cannot carry yet, with the reason given when one is set.
-REFUSED: dict[type[BaseModel], dict[str, str]] = {
-    Pod: {"init_containers": "init containers are not written as Quadlet units"},
-    Volume: {"files": "volume content (configMap files) is not written by Quadlet units"},
-}
+REFUSED: dict[type[BaseModel], dict[str, str]] = {}
 
 INSTALL_NOTE = ("# Install: copy these files to ~/.config/containers/systemd/ (rootless) or\n"
                 "# /etc/containers/systemd/ (root), run `systemctl [--user] daemon-reload`, then\n"
@@ -103,8 +110,12 @@ def render(plan: Plan) -> dict[str, str]:
     for pod in plan.pods:
         _at(pod.source, check_handled, pod, f"pod {pod.name}")
         units[f"{pod.name}.pod"] = _at(pod.source, pod_unit, pod, plan)
+        for i, c in enumerate(pod.init_containers):
+            after = pod.init_containers[i - 1].name if i else None
+            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, [after] if after else [], True)
+        inits = [c.name for c in pod.init_containers]
         for c in pod.containers:
-            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c)
+            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, inits)
     return dict(sorted(units.items()))
 
 
@@ -149,11 +160,14 @@ def pod_unit(pod: Pod, plan: Plan) -> str:
     return "\n".join(lines) + "\n"
 
 
-def container_unit(pod: Pod, c: Container) -> str:
+def container_unit(pod: Pod, c: Container, after: Sequence[str] = (), init: bool = False) -> str:
     """``podman create`` options as ``[Container]`` keys (the image and its arguments last);
-    the restart policy becomes the service's ``Restart=``."""
+    the restart policy becomes the service's ``Restart=``. The service requires and follows
+    the services of the containers ``after``; an ``init`` container's (one with an
+    ``init_type``) service is a oneshot."""
     args = podman_args.container_create(pod, c)
     options = args[2:len(args) - 1 - len(c.command or [])]
+    options = [a for a in options if not a.startswith("--init-ctr=")]  # podman run has no --init-ctr
     mounts = iter(c.mounts)
     options = [f"--mount={_mount(next(mounts))}" if a.startswith("--mount=") else a for a in options]
     restart = [a.split("=", 1)[1] for a in options if a.startswith("--restart=")]
@@ -161,6 +175,8 @@ def container_unit(pod: Pod, c: Container) -> str:
     for m in c.mounts:  # a volume mount passed through PodmanArgs= still needs its volume unit first
         if isinstance(m, VolumeMount) and not _mount(m).startswith("type=volume,source=" + m.volume + ".volume"):
             lines += [f"Requires={_raw(m.volume)}-volume.service", f"After={_raw(m.volume)}-volume.service"]
+    for name in after:
+        lines += [f"Requires={_raw(name)}.service", f"After={_raw(name)}.service"]
     lines += ["", "[Container]", f"Image={_raw(c.image)}"]
     lines += _keys([a for a in options if not a.startswith("--restart=")], _CONTAINER_KEYS)
     if c.command is not None:
@@ -168,8 +184,11 @@ def container_unit(pod: Pod, c: Container) -> str:
             raise Unrepresentable(f"container {c.name}: Quadlet drops an empty argument of Exec= "
                                   f"(argument {c.command.index('') + 1})")
         lines.append("Exec=" + " ".join(_word(a, always=True) for a in c.command))
-    if restart:
-        lines += ["", "[Service]", f"Restart={_RESTART[restart[-1]]}"]
+    service = [f"Restart={_RESTART[restart[-1]]}"] if restart else []
+    if init or c.init_type:
+        service += ["Type=oneshot", "RemainAfterExit=yes"]
+    if service:
+        lines += ["", "[Service]", *service]
     return "\n".join(lines) + "\n"
 
 
@@ -221,6 +240,9 @@ def volume_unit(vol: Volume) -> str:
     for k, v in vol.options.items():
         lines.append(_key_or_args(keys[k], "--opt", f"{k}={v}", value=v) if k in keys
                      else f"PodmanArgs={_word(f'--opt={k}={v}')}")
+    if vol.files is not None:
+        script = "\n".join(volumefiles.commands(vol))
+        lines += ["", "[Service]", f"ExecStartPost=/bin/sh -ec {_word(script, always=True)}"]
     return "\n".join(lines) + "\n"
 
 

@@ -6,6 +6,7 @@ field of every workload is handled, warned about or refused (see coverage).
 
 from __future__ import annotations
 
+import gc
 import posixpath
 from dataclasses import dataclass, field
 
@@ -42,6 +43,20 @@ class Translation:
 
 
 def translate(manifests: list[Manifest], options: Options = Options()) -> Translation:
+    """The plan of ``manifests``. The cyclic GC is paused meanwhile, as in the loader: every
+    collection would traverse the whole loaded object graph (~30 % of the time on 1,000 documents)."""
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _translate(manifests, options)
+    finally:
+        if gc_was_enabled:
+            gc.freeze()  # the new plan is old now, as in the loader (no object stays frozen)
+            gc.unfreeze()
+            gc.enable()
+
+
+def _translate(manifests: list[Manifest], options: Options) -> Translation:
     diags = Diagnostics(strict=options.strict)
     claims, pvcs = _claims(manifests)
     objects = build_index(manifests, diags)

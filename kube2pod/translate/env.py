@@ -78,9 +78,14 @@ def container_env(ctx: Context, cpath: tuple, container, pod_name: str) -> tuple
     return plain, secret
 
 
+_REF = re.compile(r"(?<!\$)\$\(([^)]*)\)")
+
+
 def secret_names_in(text: str, env_secret: dict[str, str]) -> list[str]:
     """The secret-backed variables a ``$(VAR)`` in ``text`` refers to."""
-    return [n for n in re.findall(r"(?<!\$)\$\(([^)]*)\)", text) if n in env_secret]
+    if not env_secret or "$(" not in text:
+        return []
+    return [n for n in _REF.findall(text) if n in env_secret]
 
 
 def _check_secret_refs(ctx: Context, path: tuple, text: str, env: _Env) -> None:

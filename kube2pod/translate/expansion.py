@@ -10,6 +10,8 @@ from collections.abc import Mapping
 
 
 def expand(text: str, env: Mapping[str, str]) -> str:
+    if "$" not in text:
+        return text
     out: list[str] = []
     i, n = 0, len(text)
     while i < n:
