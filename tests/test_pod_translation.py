@@ -254,3 +254,19 @@ spec:
     assert vol.driver == "local"
     assert vol.options == {"type": "tmpfs", "device": "tmpfs", "o": "uid=1000,nr_blocks=8"}
     assert any("volume.podman.io/import-source is not interpreted" in d.message for d in result.diagnostics)
+
+
+def test_an_unsupported_volume_is_reported_once(tmp_path):
+    result = _translate(tmp_path, """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - {name: c, image: "localhost/busybox:latest", volumeMounts: [{name: info, mountPath: /info}]}
+  volumes:
+  - name: info
+    downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}
+""")
+    errors = _errors(result)
+    assert len(errors) == 1 and "downwardAPI volumes are not supported" in errors[0]

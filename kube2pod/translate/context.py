@@ -31,6 +31,14 @@ class Context:
     def doc_pos(self, *path: str | int) -> SourcePos:
         return self.manifest.source.pos(path)
 
+    def spec_volumes(self) -> list:
+        """The pod spec's ``volumes`` as plain data (``[]`` when absent or malformed)."""
+        data = self.manifest.data
+        for key in self.spec_path:
+            data = data.get(key) if isinstance(data, dict) else None
+        vols = data.get("volumes") if isinstance(data, dict) else None
+        return vols if isinstance(vols, list) else []
+
     def error(self, path: FieldPath, message: str, hint: str | None = None) -> None:
         self.diags.error(message, self.pos(*path), hint)
 

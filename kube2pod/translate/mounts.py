@@ -45,7 +45,8 @@ def container_mounts(
         mpath = cpath + ("volumeMounts", j)
         res = resolved.get(vm.name)
         if res is None:
-            ctx.error(mpath + ("name",), f"volumeMount {vm.name!r} names no volume of the pod")
+            if not _declared(ctx, vm.name):  # a declared volume that failed has its own error
+                ctx.error(mpath + ("name",), f"volumeMount {vm.name!r} names no volume of the pod")
             continue
         dest, opts = split_mount_path(vm.mount_path or "")
         read_only = bool(vm.read_only) or "ro" in opts
@@ -134,3 +135,8 @@ def secret_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Res
         out.extend(SecretFile(secret=f.secret, target=posixpath.join(dest, f.path), mode=f.mode)
                    for f in res.secret_files)
     return out
+
+
+def _declared(ctx: Context, name: str) -> bool:
+    """Whether the pod spec (plain data) declares a volume called ``name``."""
+    return any(isinstance(v, dict) and v.get("name") == name for v in ctx.spec_volumes())

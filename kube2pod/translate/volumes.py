@@ -183,11 +183,8 @@ def _host_path(ctx, i, vol, ref, out: PodVolumes) -> None:
 
 
 def _volume_kind(ctx: Context, i: int) -> str | None:
-    data = ctx.manifest.data
-    for key in ctx.spec_path:
-        data = data.get(key, {}) if isinstance(data, dict) else {}
-    vols = data.get("volumes") if isinstance(data, dict) else None
-    if isinstance(vols, list) and i < len(vols) and isinstance(vols[i], dict):
+    vols = ctx.spec_volumes()
+    if i < len(vols) and isinstance(vols[i], dict):
         kinds = [k for k in vols[i] if k != "name"]
         return kinds[0] if kinds else None
     return None
