@@ -50,4 +50,12 @@ def host_state(podman) -> dict:
 
 
 def container_ids(podman, pod_name: str) -> list[str]:
-    return sorted(podman("ps", "-aq", "--no-trunc", "--filter", f"pod={pod_name}").stdout.split())
+    """IDs of the containers of the pod named exactly ``pod_name`` (podman's ``pod=`` filter
+    and ``pod exists`` also match pod ID prefixes, so a pod named "b" would match an ID b3f…)."""
+    rows = podman("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.PodName}}").stdout.split("\n")
+    return sorted(r.split()[0] for r in rows if r.split()[1:] == [pod_name])
+
+
+def pod_names(podman) -> set[str]:
+    """Names of every pod in the store (exact names, unlike ``podman pod exists``)."""
+    return set(podman("pod", "ps", "--format", "{{.Name}}").stdout.split())

@@ -39,3 +39,20 @@ def test_down_leaves_same_named_plain_pod_alone(tmp_path, podman, podman_url, po
     assert code == 0 and "pod theirs: skipped" in err, err
     assert podman("pod", "exists", "theirs", check=False).returncode == 0
     assert podman("pod", "exists", "mine", check=False).returncode != 0
+
+
+def test_a_pod_whose_name_is_another_pods_id_prefix(tmp_path, podman, podman_url, podman_clean):
+    """Podman looks pods up by ID prefix too: a manifest pod named like the start of a foreign
+    pod's ID is a different pod, created beside it, and down never touches the foreign one."""
+    podman("pod", "create", "--name", "foreign")
+    prefix = podman("pod", "inspect", "--format", "{{.Id}}", "foreign").stdout.strip()[:3]
+    # quoted: a hex prefix such as 123 or 1e5 would otherwise be read as a number
+    manifest = write(tmp_path / "prefix.yaml", pod(prefix).replace(f"{{name: {prefix}}}", f'{{name: "{prefix}"}}'))
+    code, _, err = run_cli("apply", "--no-start", "--url", podman_url, str(manifest))
+    assert code == 0, err
+    assert f"pod {prefix}: created" in err
+    names = set(podman("pod", "ps", "--format", "{{.Name}}").stdout.split())
+    assert names == {"foreign", prefix}
+    code, _, err = run_cli("down", "--url", podman_url, str(manifest))
+    assert code == 0, err
+    assert set(podman("pod", "ps", "--format", "{{.Name}}").stdout.split()) == {"foreign"}

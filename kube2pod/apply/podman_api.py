@@ -98,9 +98,12 @@ class PodmanAPI:
 
     # pods
     def pod_inspect(self, name: str) -> dict | None:
+        """The pod named exactly ``name``, or None (podman also matches ID prefixes: a pod
+        called "b" must not be mistaken for another pod whose ID starts with b)."""
         if not self._exists(f"/pods/{quote(name, safe='')}/exists", f"checking pod {name}"):
             return None
-        return self._get(f"/pods/{quote(name, safe='')}/json", f"inspecting pod {name}").json()
+        info = self._get(f"/pods/{quote(name, safe='')}/json", f"inspecting pod {name}").json()
+        return info if info.get("Name") == name else None
 
     def pod_create(self, body: dict) -> str:
         return self._post("/pods/create", f"creating pod {body['name']}", body).json().get("Id", "")
@@ -155,9 +158,11 @@ class PodmanAPI:
 
     # volumes
     def volume_inspect(self, name: str) -> dict | None:
+        """The volume named exactly ``name``, or None (not one whose name merely starts so)."""
         if not self._exists(f"/volumes/{quote(name, safe='')}/exists", f"checking volume {name}"):
             return None
-        return self._get(f"/volumes/{quote(name, safe='')}/json", f"inspecting volume {name}").json()
+        info = self._get(f"/volumes/{quote(name, safe='')}/json", f"inspecting volume {name}").json()
+        return info if info.get("Name") == name else None
 
     def volume_create(self, body: dict) -> None:
         self._post("/volumes/create", f"creating volume {body['Name']}", body)
@@ -176,7 +181,8 @@ class PodmanAPI:
             raise _api_error(what, exc) from exc
         if resp.status_code == 404:
             return None
-        return _check(resp, what).json()
+        info = _check(resp, what).json()
+        return info if (info.get("Spec") or {}).get("Name") == name else None  # not an ID-prefix match
 
     def secret_create(self, name: str, data: bytes, labels: dict[str, str]) -> None:
         """The secret's bytes go in the request body; labels as a JSON query parameter."""
