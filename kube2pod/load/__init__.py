@@ -6,10 +6,10 @@ The library never prints or exits; every problem is a positioned diagnostic.
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from typing import BinaryIO, Sequence
 
+from kube2pod import gcpause
 from kube2pod.diagnostics import Diagnostic, Diagnostics, Severity, SourcePos
 from kube2pod.load.manifest import Manifest, SourceMap
 
@@ -60,12 +60,16 @@ def load_text(text: str, name: str = "<string>", *, strict: bool = False) -> Loa
 
 
 def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics, order: list[str] | None = None) -> LoadResult:
+    manifests: list[Manifest] = []
+    with gcpause.paused():
+        _read_all(sources, diags, manifests)
+    return LoadResult(_clean(manifests), _ordered(diags.items, order or [name for name, _ in sources]))
+
+
+def _read_all(sources: list[tuple[str, str]], diags: Diagnostics, manifests: list[Manifest]) -> None:
     from kube2pod.load.documents import read_manifests
     from kube2pod.load.validate import validate_all
 
-    manifests: list[Manifest] = []
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # loading allocates many long-lived objects; collections only cost time
     try:
         for name, text in sources:
             before = len(diags)
@@ -80,15 +84,6 @@ def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics, order: lis
                         hint="supported kinds: " + ", ".join(_supported_kinds()))
     except Exception as exc:  # a loader bug must not become a traceback
         _internal_error(diags, exc)
-    finally:
-        if gc_was_enabled:
-            # File what was allocated meanwhile (the kept manifests, mostly) as old: else the first
-            # allocation after enable() collects it all as young (0.1-0.2 s per 1,000 documents).
-            # freeze+unfreeze moves objects to the oldest generation; nothing stays frozen.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
-    return LoadResult(_clean(manifests), _ordered(diags.items, order or [name for name, _ in sources]))
 
 
 def _supported_kinds() -> list[str]:

@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import Any
 
 from kube2pod.diagnostics import Diagnostics
-from kube2pod.load.manifest import FieldPath, SourceMap
+from kube2pod.load.manifest import FieldPath, SourceMap, dotted
 from kube2pod.load.models import construct, fields_of
 from kube2pod.load.names import quote
 
@@ -61,14 +61,6 @@ def describe(value: Any) -> str:
     if isinstance(value, list):
         return "a list"
     return type(value).__name__
-
-
-def dotted(path: FieldPath) -> str:
-    """``("spec", "containers", 0, "image")`` -> ``spec.containers[0].image``."""
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
 
 
 def suggest(key: str, candidates: list[str]) -> str | None:

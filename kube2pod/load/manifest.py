@@ -10,6 +10,14 @@ from kube2pod.diagnostics import SourcePos
 FieldPath = tuple[str | int, ...]
 
 
+def dotted(path: FieldPath) -> str:
+    """``("spec", "containers", 0, "image")`` -> ``spec.containers[0].image``."""
+    out = ""
+    for p in path:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
 @dataclass
 class SourceMap:
     """Field path -> position for one document, kept out of the data itself.

@@ -14,7 +14,7 @@ from typing import Any
 from kube2pod.diagnostics import Diagnostics
 from kube2pod.load import names
 from kube2pod.load.names import quote
-from kube2pod.load.decode import dotted
+from kube2pod.load.manifest import dotted
 from kube2pod.load.kinds import WORKLOADS, lookup
 from kube2pod.load.manifest import FieldPath, Manifest
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from kube2pod.load.manifest import dotted
 from kube2pod.translate.context import Context
 
 HANDLED = True
@@ -175,10 +176,10 @@ def _walk(ctx: Context, data, rule, path: tuple) -> None:
         return
     if isinstance(rule, Ignored):
         if not rule.quiet:
-            ctx.diags.warning(f"{_dotted(path)} is ignored: {rule.reason}", ctx.manifest.source.key_pos(path))
+            ctx.diags.warning(f"{dotted(path)} is ignored: {rule.reason}", ctx.manifest.source.key_pos(path))
         return
     if isinstance(rule, Refused):
-        ctx.diags.error(f"{_dotted(path)} is not supported: {rule.reason}", ctx.manifest.source.key_pos(path))
+        ctx.diags.error(f"{dotted(path)} is not supported: {rule.reason}", ctx.manifest.source.key_pos(path))
         return
     if isinstance(rule, Each):
         if isinstance(data, list):
@@ -189,14 +190,7 @@ def _walk(ctx: Context, data, rule, path: tuple) -> None:
         for key, value in data.items():
             sub = rule.get(key, rule.get("*"))
             if sub is None:
-                ctx.diags.warning(f"{_dotted(path + (key,))} is ignored: kube2pod does not translate it",
+                ctx.diags.warning(f"{dotted(path + (key,))} is ignored: kube2pod does not translate it",
                                   ctx.manifest.source.key_pos(path + (key,)))
             else:
                 _walk(ctx, value, sub, path + (key,))
-
-
-def _dotted(path: tuple) -> str:
-    out = ""
-    for p in path:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else p)
-    return out

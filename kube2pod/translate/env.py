@@ -143,24 +143,28 @@ def _missing(ctx: Context, path: tuple, kind: str, name: str, optional: bool | N
                   if key is None else None)
 
 
+def _key_source(ctx: Context, path: tuple, kind: str, ref, find):
+    """The ConfigMap/Secret that ``ref`` names when it holds ``ref.key``; else report it (None)."""
+    obj = find(ctx.manifest.namespace, ref.name)
+    if obj is None:
+        _missing(ctx, path + ("name",), kind, ref.name, ref.optional)
+    elif ref.key not in obj.values:
+        _missing(ctx, path + ("key",), kind, ref.name, ref.optional, ref.key)
+    else:
+        return obj
+    return None
+
+
 def _value_from(ctx: Context, path: tuple, name: str, vf, container, pod_name: str, env: _Env) -> None:
     if vf.config_map_key_ref is not None:
         ref = vf.config_map_key_ref
-        cm = ctx.objects.config_map(ctx.manifest.namespace, ref.name)
-        if cm is None:
-            _missing(ctx, path + ("configMapKeyRef", "name"), "ConfigMap", ref.name, ref.optional)
-        elif ref.key not in cm.values:
-            _missing(ctx, path + ("configMapKeyRef", "key"), "ConfigMap", ref.name, ref.optional, ref.key)
-        else:
+        cm = _key_source(ctx, path + ("configMapKeyRef",), "ConfigMap", ref, ctx.objects.config_map)
+        if cm is not None:
             env.set_plain(name, cm.values[ref.key])
     elif vf.secret_key_ref is not None:
         ref = vf.secret_key_ref
-        sec = ctx.objects.secret(ctx.manifest.namespace, ref.name)
-        if sec is None:
-            _missing(ctx, path + ("secretKeyRef", "name"), "Secret", ref.name, ref.optional)
-        elif ref.key not in sec.values:
-            _missing(ctx, path + ("secretKeyRef", "key"), "Secret", ref.name, ref.optional, ref.key)
-        else:
+        sec = _key_source(ctx, path + ("secretKeyRef",), "Secret", ref, ctx.objects.secret)
+        if sec is not None:
             _secret_var(ctx, path + ("secretKeyRef",), name, sec, ref.key, env)
     elif vf.field_ref is not None:
         value = _field_ref(ctx, path + ("fieldRef", "fieldPath"), vf.field_ref.field_path or "", pod_name)
