@@ -41,6 +41,59 @@ def test_cheap_import_skips_the_heavy_packages_and_stays_compatible():
     assert out.strip() == "ok"
 
 
+def test_only_the_model_modules_met_are_imported_and_the_rest_complete_on_use():
+    out = run(f"""
+        import sys
+        from kube2pod.load import load_text
+        r = load_text("{POD}")
+        assert not r.diagnostics, r.diagnostics
+        loaded = sorted(m.rsplit(".", 1)[1] for m in sys.modules if m.startswith("kubernetes.client.models."))
+        assert loaded == ["v1_container", "v1_container_port", "v1_object_meta", "v1_pod", "v1_pod_spec"], loaded
+        pod = r.manifests[0].obj
+        cls = type(pod)
+        # classes whose imports were deferred complete themselves on first use, as after a normal import
+        data = {{"apiVersion": "v1", "kind": "Pod", "metadata": {{"name": "p"}},
+                 "spec": {{"containers": [{{"name": "c", "image": "i", "ports": [{{"containerPort": 80}}]}}],
+                          "affinity": {{"nodeAffinity": {{}}}}, "securityContext": {{"runAsUser": 1}}}}}}
+        theirs = cls.model_validate(data)
+        assert type(theirs.spec.affinity).__name__ == "V1Affinity"
+        assert theirs.spec.security_context.run_as_user == 1
+        assert cls.from_dict(data) == theirs
+        assert pod.to_dict()["spec"]["containers"][0]["ports"][0]["container_port"] == 80
+        assert pod.model_dump(by_alias=True, exclude_none=True)["metadata"] == {{"name": "p"}}
+        assert "kubernetes" not in sys.modules
+        print("ok")
+    """)
+    assert out.strip() == "ok"
+
+
+def test_dropping_model_imports_touches_only_that_exact_form():
+    import dis
+
+    from kube2pod.load.models import _drop_model_imports
+
+    src = textwrap.dedent("""
+        from kubernetes.client.models.v1_pod import V1Pod
+        from kubernetes.client.models.v1_pod import V1Pod as Renamed
+        from kubernetes.client.models.v1_pod import V1Pod, V1PodSpec
+        from typing import Optional
+        import kubernetes.client.models.v1_pod
+        x = 1
+    """)
+    original = compile(src, "<test>", "exec")
+    code = _drop_model_imports(original)
+
+    def imports(c):
+        return [(i.positions.lineno, i.argval) for i in dis.get_instructions(c) if i.opname == "IMPORT_NAME"]
+
+    assert imports(original)[0] == (2, "kubernetes.client.models.v1_pod")
+    assert imports(code) == imports(original)[1:]  # only the plain form is gone
+    assert code.co_lines and list(code.co_lines()) == list(original.co_lines())
+    ns = {"__builtins__": __builtins__}
+    exec(_drop_model_imports(compile("from kubernetes.client.models.v1_pod import V1Pod\nx = 1\n", "<t>", "exec")), ns)
+    assert ns["x"] == 1 and "V1Pod" not in ns
+
+
 def test_works_when_kubernetes_was_imported_first():
     out = run(f"""
         import kubernetes.client

@@ -9,18 +9,15 @@ socket for the duration of the command and stopped afterwards.
 from __future__ import annotations
 
 import contextlib
-import http.client
-import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 
+from kube2pod.apply import prefetch
 from kube2pod.apply.errors import ConnectionFailed
 
 START_TIMEOUT = 20.0
@@ -67,70 +64,22 @@ def _answers(url: str) -> bool:
         return False
 
 
-_prefetch: dict[str | None, tuple[threading.Thread, list]] = {}
-
-
 def prefetch_info(url: str | None = None) -> None:
-    """Start reading ``GET /info`` from the service :func:`connect` will reach, in a thread.
-
-    Podman builds that answer afresh on each call (~0.25 s); fetched early it overlaps
-    with importing, loading and translating. The thread speaks plain HTTP (stdlib) to
-    unix sockets and ``tcp://`` only, so it needs no podman-py import; any failure is
-    dropped (connect and the real call then behave as without prefetching).
-    """
-    found: list = []
-
-    def run() -> None:
-        for candidate in candidate_urls(url):
-            with contextlib.suppress(Exception):
-                info = _raw_info(candidate)
-                if info is not None:
-                    found.append((candidate, info))
-                    return
-
-    thread = threading.Thread(target=run, name="kube2pod-info", daemon=True)
-    _prefetch[url] = (thread, found)
-    thread.start()
-
-
-def _raw_info(url: str) -> dict | None:
-    """``GET /info`` over a unix socket or ``tcp://host:port``; None for other transports."""
-    target = normalize(url)
-    if target.startswith("http+unix://"):
-        path = target[len("http+unix://"):]
-
-        class UnixConnection(http.client.HTTPConnection):
-            def connect(self) -> None:
-                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-                self.sock.settimeout(self.timeout)
-                self.sock.connect(path)
-
-        conn = UnixConnection("localhost", timeout=10)
-    elif target.startswith(("tcp://", "http://")):
-        conn = http.client.HTTPConnection(target.split("://", 1)[1].rstrip("/"), timeout=10)
-    else:
-        return None
-    try:
-        conn.request("GET", "/v4.0.0/libpod/info")
-        resp = conn.getresponse()
-        return json.loads(resp.read()) if resp.status == 200 else None
-    finally:
-        conn.close()
+    """Start reading ``GET /info`` from the service :func:`connect` will reach, in a thread
+    (see :mod:`kube2pod.apply.prefetch`); :func:`connect` hands it to its client."""
+    prefetch.prefetch_info(url, candidate_urls(url))
 
 
 def drop_prefetched(url: str | None = None) -> None:
     """Forget a prefetch that no connect() will use (the run stopped before connecting)."""
-    _prefetch.pop(url, None)
+    prefetch.drop(url)
 
 
 def _adopt_prefetched(url: str | None, candidate: str, client: object) -> None:
     """Give ``client`` the /info answer prefetched for ``candidate`` (see PodmanAPI.info)."""
-    thread, found = _prefetch.pop(url, (None, []))
-    if thread is None:
-        return
-    thread.join()
-    if found and found[0][0] == candidate:
-        client._kube2pod_info = found[0][1]
+    info = prefetch.take(url, candidate)
+    if info is not None:
+        client._kube2pod_info = info
 
 
 @contextlib.contextmanager

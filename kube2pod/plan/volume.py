@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
+from pydantic import Field
+
 from kube2pod.plan.base import Frozen, ObjectRef
 
 
@@ -31,7 +33,7 @@ class Volume(Frozen):
     name: str
     source: ObjectRef
     lifetime: Literal["pod", "persistent"] = "pod"
-    labels: dict[str, str] = {}
+    labels: dict[str, str] = Field(default_factory=dict)
     driver: str = ""
-    options: dict[str, str] = {}
+    options: dict[str, str] = Field(default_factory=dict)
     files: list[VolumeFile] | None = None
