@@ -301,6 +301,10 @@ _values = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characte
        label=_values, annotation=_values, workdir=_values.map(lambda s: "/" + s), path=_values, ro=st.booleans())
 @example(env=["$HOME 100% `id`", "a\nb"], args=["'q'", '"d"', "\\"], label="x y", annotation="%n",
          workdir="/w d", path='a,b"c', ro=True)
+# backslashes in plain keys: a trailing one continues the line into the next key; \n is unescaped
+@example(env=[""], args=[], label="", annotation="", workdir="/\\", path="", ro=False)
+@example(env=[], args=[], label="", annotation="", workdir="/", path="\\n", ro=False)
+@example(env=[], args=[], label="", annotation="", workdir="/", path="\\", ro=False)
 def test_real_quadlet_passes_exact_values(env, args, label, annotation, workdir, path, ro, quadlet_bin,
                                           tmp_path_factory):
     """Arbitrary strings reach podman's argv unchanged through the unit file and systemd quoting."""

@@ -82,9 +82,13 @@ _C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "
 
 
 def _plain(value: str) -> bool:
-    """Whether a plain key (read as is, edges trimmed, outer quotes stripped) holds ``value`` exactly."""
+    """Whether a plain key (read as is, edges trimmed, outer quotes stripped) holds ``value`` exactly.
+
+    No backslash: at the end of a line systemd reads it as a continuation (the next key
+    joins the value), and Quadlet unescapes ``\\n`` and the like in the keys it splits."""
     return (bool(value) and value[0] not in "\"'" and value[-1] not in "\"'" and not value[0].isspace()
-            and not value[-1].isspace() and all(ch == " " or (ch.isprintable() and not ch.isspace()) for ch in value))
+            and not value[-1].isspace() and "\\" not in value
+            and all(ch == " " or (ch.isprintable() and not ch.isspace()) for ch in value))
 
 
 def _plain_csv(value: str) -> bool:
