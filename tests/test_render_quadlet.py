@@ -305,6 +305,7 @@ _values = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characte
 @example(env=[""], args=[], label="", annotation="", workdir="/\\", path="", ro=False)
 @example(env=[], args=[], label="", annotation="", workdir="/", path="\\n", ro=False)
 @example(env=[], args=[], label="", annotation="", workdir="/", path="\\", ro=False)
+@example(env=[], args=[], label="", annotation="", workdir="/", path="'0", ro=False)  # a quote inside Mount=
 def test_real_quadlet_passes_exact_values(env, args, label, annotation, workdir, path, ro, quadlet_bin,
                                           tmp_path_factory):
     """Arbitrary strings reach podman's argv unchanged through the unit file and systemd quoting."""

@@ -93,8 +93,9 @@ def _plain(value: str) -> bool:
 
 def _plain_csv(value: str) -> bool:
     """Whether a ``Mount=`` key holds ``value`` exactly: Quadlet splits that key's value into
-    words (so no spaces) and re-encodes its CSV fields (so no quotes)."""
-    return _plain(value) and '"' not in value and " " not in value
+    words (so no spaces, and no quotes of either kind: they open a quoted part anywhere in a
+    word) and re-encodes its CSV fields."""
+    return _plain(value) and '"' not in value and "'" not in value and " " not in value
 
 
 class Unsupported(ValueError):
