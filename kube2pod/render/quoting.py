@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from kube2pod.plan import canonical
+
 _SAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]+$")
 
 
@@ -64,12 +66,12 @@ def nul_diagnostics(plan) -> list:
 
 
 def _has_nul(plan, model_type: type) -> bool:
-    """Whether any string in the plan might contain NUL: pydantic's JSON of the plan
-    (``\\u0000`` for NUL) in one native pass; a false alarm only costs the walk, and
-    ``sh`` still refuses any NUL this check could miss."""
+    """Whether any string in the plan might contain NUL: the plan's JSON (``\\u0000``
+    for NUL; plan/canonical.py, no pydantic serializer needed); a false alarm only
+    costs the walk, and ``sh`` still refuses any NUL this check could miss."""
     if not isinstance(plan, model_type):
         return True
     try:
-        return "\\u0000" in plan.model_dump_json()
+        return "\\u0000" in canonical.to_json(plan)
     except Exception:  # a value JSON cannot carry: let the walk look
         return True

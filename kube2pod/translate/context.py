@@ -48,7 +48,7 @@ class Context:
     @property
     def ref(self) -> ObjectRef:
         src = self.manifest.source
-        return ObjectRef(
+        return ObjectRef.model_construct(
             kind=self.manifest.kind,
             name=self.manifest.name,
             namespace=self.manifest.namespace,

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kube2pod.load.manifest import Manifest
-from kube2pod.plan import Container, HostPath, ObjectRef, Pod, SecretFile, Volume
+from kube2pod.plan import Container, HostPath, ObjectRef, Pod, SecretFile, Volume, canonical
 from kube2pod.translate import ownership
 from kube2pod.translate.container import translate_container
 from kube2pod.translate.context import Context
@@ -68,7 +68,7 @@ def translate_pod(
     for i, c, tc in init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type):
         files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved)
         inits.append(_with_pod_settings(tc, c.name, notes, "no", stop_timeout, ipc, files))
-    pod = Pod(
+    pod = Pod.model_construct(
         name=name,
         source=ctx.ref,
         hostname=spec.hostname or name,
@@ -158,7 +158,7 @@ def _sysctls(ctx: Context, spec) -> dict[str, str]:
 
 def with_hash(pod: Pod) -> Pod:
     """The pod with ``io.kube2pod.hash`` on it and its containers (hash of everything else)."""
-    digest = ownership.spec_hash(pod.model_dump_json())
+    digest = ownership.spec_hash(canonical.to_json(pod))
 
     def mark(cs: list[Container]) -> list[Container]:
         return [c.model_copy(update={"labels": {**c.labels, ownership.HASH: digest}}) for c in cs]
