@@ -1,7 +1,7 @@
-"""Translation builds plan nodes with ``model_construct`` (no validation: a convert then never
-builds pydantic's validators or serializer). These tests hold it to what validation would give,
-over every fixture and the corpus: every value already has its field's type, and
-``plan.canonical`` writes the same JSON as pydantic."""
+"""Translation builds plan nodes with ``Frozen.make`` (``model_construct`` semantics, no validation:
+a convert then never builds pydantic's validators or serializer). These tests hold it to what
+validation would give, over every fixture and the corpus: every value already has its field's
+type, and ``plan.canonical`` writes the same JSON as pydantic."""
 
 from __future__ import annotations
 
@@ -63,3 +63,18 @@ def test_canonical_json_escapes_as_pydantic_does():
     for text in ("a\x00b", "tab\tnl\ncr\r", "quote\" back\\", "\x01\x1f\x7f é 中 \u2028", "%$`"):
         node = EnvVar(name="N", value=text)
         assert canonical.to_json(node) == node.model_dump_json()
+
+
+def test_make_builds_what_model_construct_builds_and_refuses_unknown_or_missing_fields():
+    from kube2pod.plan import Container, EnvVar, Pod
+
+    c = Container.make(name="c", image="i", env=[EnvVar.make(name="A", value="b")], labels={"x": "y"})
+    ref = Container.model_construct(name="c", image="i", env=[EnvVar.model_construct(name="A", value="b")],
+                                    labels={"x": "y"})
+    assert c == ref and c.__dict__ == ref.__dict__ and c.model_fields_set == ref.model_fields_set
+    assert c.mounts == [] and c.mounts is not Container.make(name="d", image="i").mounts  # fresh defaults
+    assert canonical.to_json(c) == Container.model_validate(c.model_dump()).model_dump_json()
+    with pytest.raises(TypeError, match=r"unknown fields \['imag'\]"):
+        Container.make(name="c", imag="i")
+    with pytest.raises(TypeError, match=r"missing fields \['name'\]"):
+        Pod.make(source=None)

@@ -2,13 +2,64 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from typing import Any
+
 from pydantic import BaseModel, ConfigDict
+
+_set = object.__setattr__
 
 
 class Frozen(BaseModel):
     """Immutable, strict plan node: unknown attributes are a programming error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", defer_build=True)
+
+    @classmethod
+    def make(cls, **values: Any) -> Any:
+        """A node from values that already have their fields' types, without validation.
+
+        What ``model_construct`` builds, without its per-field Python work, and refusing
+        unknown or missing fields. Translation makes every node this way, so a convert never
+        builds pydantic's validators (tests/test_plan_trusted.py holds every plan the fixtures
+        and the corpus give to what validation would make of it).
+        """
+        names, required, template, fresh = _layout(cls)
+        if not values.keys() <= names or not required <= values.keys():
+            unknown, missing = sorted(values.keys() - names), sorted(required - values.keys())
+            raise TypeError(f"{cls.__name__}.make(): unknown fields {unknown}, missing fields {missing}")
+        state = dict(template)  # every field, in definition order (as model_dump_json writes them)
+        for name, copy in fresh:
+            state[name] = copy()
+        state.update(values)
+        node = cls.__new__(cls)
+        _set(node, "__dict__", state)
+        _set(node, "__pydantic_fields_set__", set(values))
+        _set(node, "__pydantic_extra__", None)
+        _set(node, "__pydantic_private__", None)
+        return node
+
+
+@lru_cache(maxsize=None)
+def _layout(cls: type[Frozen]) -> tuple[frozenset, frozenset, dict, tuple]:
+    """Field names, required names, every field's default in definition order (None for the
+    required ones, always given), and (name, copy) of each list/dict default: every node gets
+    its own copy, as ``model_construct`` gives it."""
+    template, fresh = {}, []
+    for name, field in cls.model_fields.items():
+        default = None if field.is_required() else field.default
+        items = default.values() if isinstance(default, dict) else default
+        if field.default_factory is not None or (
+                isinstance(default, (list, dict)) and not all(isinstance(v, _SCALARS) for v in items)):
+            raise TypeError(f"{cls.__name__}.{name}: make() supports list/dict defaults of scalars and immutable ones")
+        if isinstance(default, (list, dict)):
+            fresh.append((name, default.copy))
+        template[name] = default
+    required = frozenset(n for n, f in cls.model_fields.items() if f.is_required())
+    return frozenset(cls.model_fields), required, template, tuple(fresh)
+
+
+_SCALARS = (str, int, float, bool, type(None))
 
 
 class ObjectRef(Frozen):

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
 from kube2pod.plan.base import Frozen
 from kube2pod.plan.healthcheck import Healthcheck
 from kube2pod.plan.mount import DeviceMapping, Mount, SecretFile
@@ -37,20 +35,20 @@ class Container(Frozen):
     entrypoint: list[str] | None = None
     command: list[str] | None = None
     workdir: str = ""
-    env: list[EnvVar] = Field(default_factory=list)
-    mounts: list[Mount] = Field(default_factory=list)
-    devices: list[DeviceMapping] = Field(default_factory=list)
-    cap_add: list[str] = Field(default_factory=list)
-    cap_drop: list[str] = Field(default_factory=list)
+    env: list[EnvVar] = []
+    mounts: list[Mount] = []
+    devices: list[DeviceMapping] = []
+    cap_add: list[str] = []
+    cap_drop: list[str] = []
     # container-level settings (translate/env.py, resources.py, security.py, probes.py)
-    secret_env: list[SecretEnv] = Field(default_factory=list)  # --secret NAME,type=env,target=VAR
+    secret_env: list[SecretEnv] = []  # --secret NAME,type=env,target=VAR
     user: str = ""  # --user UID[:GID]
-    group_add: list[str] = Field(default_factory=list)  # --group-add
+    group_add: list[str] = []  # --group-add
     privileged: bool = False  # --privileged
     read_only: bool = False  # --read-only
     no_new_privileges: bool = False  # --security-opt no-new-privileges
-    selinux_opts: list[str] = Field(default_factory=list)  # --security-opt label=<opt>
-    unmask: list[str] = Field(default_factory=list)  # --security-opt unmask=<path|ALL>
+    selinux_opts: list[str] = []  # --security-opt label=<opt>
+    unmask: list[str] = []  # --security-opt unmask=<path|ALL>
     memory: int | None = None  # --memory (bytes)
     memory_reservation: int | None = None  # --memory-reservation (bytes)
     memory_swap: int | None = None  # --memory-swap (bytes, memory + swap; = memory: no swap)
@@ -61,13 +59,13 @@ class Container(Frozen):
     stdin: bool = False  # --interactive
     stop_signal: int | None = None  # --stop-signal (signal number)
     healthcheck: Healthcheck | None = None  # --health-*
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = {}
     # pod-level settings every container carries (translate/pod.py, translate/annotations.py)
-    annotations: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = {}
     restart_policy: Literal["", "always", "on-failure", "no"] = ""  # --restart
     stop_timeout: int | None = None  # --stop-timeout (terminationGracePeriodSeconds)
     init_type: Literal["", "once", "always"] = ""  # --init-ctr (init containers only)
     ipc: str = ""  # --ipc host (hostIPC)
     seccomp_profile: str = ""  # --security-opt seccomp=<path|unconfined> ("" = podman default)
     # secret volume keys: --secret NAME,type=mount,target=PATH
-    secret_files: list[SecretFile] = Field(default_factory=list)
+    secret_files: list[SecretFile] = []

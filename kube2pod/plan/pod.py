@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pydantic import Field
-
 from kube2pod.plan.base import Frozen, ObjectRef
 from kube2pod.plan.container import Container
 from kube2pod.plan.port import PortMapping
@@ -24,20 +22,20 @@ class Pod(Frozen):
     name: str
     source: ObjectRef
     hostname: str = ""
-    labels: dict[str, str] = Field(default_factory=dict)
-    ports: list[PortMapping] = Field(default_factory=list)
+    labels: dict[str, str] = {}
+    ports: list[PortMapping] = []
     share: list[str] = list(DEFAULT_SHARE)
     network: str = ""
     pid: str = ""
     userns: str = ""
     infra_name: str = ""
-    add_hosts: list[str] = Field(default_factory=list)
-    dns_servers: list[str] = Field(default_factory=list)
-    dns_search: list[str] = Field(default_factory=list)
-    dns_options: list[str] = Field(default_factory=list)
-    sysctls: dict[str, str] = Field(default_factory=dict)
-    init_containers: list[Container] = Field(default_factory=list)
-    containers: list[Container] = Field(default_factory=list)
+    add_hosts: list[str] = []
+    dns_servers: list[str] = []
+    dns_search: list[str] = []
+    dns_options: list[str] = []
+    sysctls: dict[str, str] = {}
+    init_containers: list[Container] = []
+    containers: list[Container] = []
 
     @property
     def stop_timeout(self) -> int | None:

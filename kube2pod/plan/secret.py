@@ -24,7 +24,7 @@ class Secret(Frozen):
     source: ObjectRef
     secret: str
     key: str
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = {}
     value: SecretBytes = Field(default=SecretBytes(b""), exclude=True, repr=False)
 
     @property

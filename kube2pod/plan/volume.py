@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
-
 from kube2pod.plan.base import Frozen, ObjectRef
 
 
@@ -33,7 +31,7 @@ class Volume(Frozen):
     name: str
     source: ObjectRef
     lifetime: Literal["pod", "persistent"] = "pod"
-    labels: dict[str, str] = Field(default_factory=dict)
+    labels: dict[str, str] = {}
     driver: str = ""
-    options: dict[str, str] = Field(default_factory=dict)
+    options: dict[str, str] = {}
     files: list[VolumeFile] | None = None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import re
 
-from kube2pod.plan import canonical
-
 _SAFE = re.compile(r"^[A-Za-z0-9_@%+=:,./-]+$")
 
 
@@ -40,8 +38,6 @@ def nul_diagnostics(plan) -> list:
     from kube2pod.diagnostics import SourcePos, error
 
     found: list = []
-    if not _has_nul(plan, BaseModel):  # the common case, without building a path per value
-        return found
 
     def walk(node, where: str, source) -> None:
         ref = getattr(node, "source", None)
@@ -63,15 +59,3 @@ def nul_diagnostics(plan) -> list:
 
     walk(plan, "plan", None)
     return found
-
-
-def _has_nul(plan, model_type: type) -> bool:
-    """Whether any string in the plan might contain NUL: the plan's JSON (``\\u0000``
-    for NUL; plan/canonical.py, no pydantic serializer needed); a false alarm only
-    costs the walk, and ``sh`` still refuses any NUL this check could miss."""
-    if not isinstance(plan, model_type):
-        return True
-    try:
-        return "\\u0000" in canonical.to_json(plan)
-    except Exception:  # a value JSON cannot carry: let the walk look
-        return True

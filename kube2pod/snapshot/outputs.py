@@ -73,19 +73,24 @@ def render_all(plan, formats: Sequence[str], *, start: bool = True,
         files[FILE_NAMES["yaml"]] = yaml_renderer.render(plan, show_secrets)
     if not {"sh", "quadlet"} & set(formats):
         return files, []
-    diags = nul_diagnostics(plan)
-    if diags:
-        return files, diags
+    # NUL: no shell word, unit file line or podman argument can carry it. The renderers refuse
+    # it (Unrepresentable) and the output is scanned for it; only then is the plan walked for
+    # positioned errors (nul_diagnostics), so the common case costs one scan of the text.
     if "sh" in formats:
         try:
-            files[FILE_NAMES["sh"]] = shell.render(plan, start=start, show_secrets=show_secrets)
+            text = shell.render(plan, start=start, show_secrets=show_secrets)
         except Unrepresentable as exc:
-            return files, [error(str(exc))]
+            return files, nul_diagnostics(plan) or [error(str(exc))]
+        if "\0" in text:
+            return files, nul_diagnostics(plan) or [error("the script would contain a NUL byte")]
+        files[FILE_NAMES["sh"]] = text
     if "quadlet" in formats:
         try:
             units = quadlet.render(plan)
         except (Unrepresentable, quadlet.Unsupported) as exc:
-            return files, [quadlet_error(exc)]
+            return files, nul_diagnostics(plan) or [quadlet_error(exc)]
+        if any("\0" in text for text in units.values()):
+            return files, nul_diagnostics(plan) or [error("the Quadlet units would contain a NUL byte")]
         files.update({f"{QUADLET_DIR}/{name}": text for name, text in units.items()})
     return files, []
 

@@ -81,7 +81,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
                 _merge_host_path(host_paths, hp)
     if not sources and not diags.has_errors:
         diags.warning("no Pod or workload found in the input; nothing to run")
-    plan = Plan.model_construct(
+    plan = Plan.make(
         sources=sorted({m.source.file for m in manifests}),
         host_paths=list(host_paths.values()),
         volumes=list(volumes.values()),
@@ -96,8 +96,8 @@ def _claims(manifests: list[Manifest]) -> tuple[dict[str, ObjectRef], dict[str, 
     pvcs: dict[str, Manifest] = {}
     for m in manifests:
         if m.kind == "PersistentVolumeClaim":
-            refs[m.name] = ObjectRef.model_construct(kind=m.kind, name=m.name, namespace=m.namespace,
-                                     file=m.source.file, line=m.source.start.line)
+            refs[m.name] = ObjectRef.make(kind=m.kind, name=m.name, namespace=m.namespace,
+                                          file=m.source.file, line=m.source.start.line)
             pvcs[m.name] = m
     return refs, pvcs
 

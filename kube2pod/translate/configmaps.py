@@ -43,14 +43,14 @@ def config_map_volume(ctx: Context, i: int, vol, name: str, labels: dict[str, st
             ctx.error(vpath + ("name",), f"ConfigMap {cm.name!r} is not defined in the input")
             return None
     else:
-        entries = {k: VolumeFile.model_construct(path=k, text=v) for k, v in source.values.items()}
-        entries.update({k: VolumeFile.model_construct(path=k, base64=base64.b64encode(v).decode())
+        entries = {k: VolumeFile.make(path=k, text=v) for k, v in source.values.items()}
+        entries.update({k: VolumeFile.make(path=k, base64=base64.b64encode(v).decode())
                         for k, v in source.binary.items()})
         picked = _pick(ctx, vpath, cm, entries, "ConfigMap")
         if picked is None:
             return None
         files = [f.model_copy(update={"path": path, "mode": mode}) for path, (f, mode) in picked.items()]
-    return Volume.model_construct(name=name, source=ctx.ref, lifetime="pod", labels=dict(labels), files=files)
+    return Volume.make(name=name, source=ctx.ref, lifetime="pod", labels=dict(labels), files=files)
 
 
 def secret_files(ctx: Context, i: int, vol) -> list[SecretKeyFile] | None:

@@ -58,7 +58,7 @@ def translate_container(
     stop_signal = _stop_signal(ctx, cpath, container)
     if resources is None or security is None or stop_signal is False:
         return None
-    return Container.model_construct(
+    return Container.make(
         name=f"{pod_name}-{container.name}",
         image=image,
         pull_policy=policy,

@@ -48,7 +48,7 @@ class Context:
     @property
     def ref(self) -> ObjectRef:
         src = self.manifest.source
-        return ObjectRef.model_construct(
+        return ObjectRef.make(
             kind=self.manifest.kind,
             name=self.manifest.name,
             namespace=self.manifest.namespace,

@@ -73,8 +73,8 @@ def container_env(ctx: Context, cpath: tuple, container, pod_name: str) -> tuple
             env.set_plain(var.name, expand(var.value or "", env.plain))
         else:
             _value_from(ctx, path + ("valueFrom",), var.name, var.value_from, container, pod_name, env)
-    plain = [EnvVar.model_construct(name=n, value=env.plain[n]) for n in env.order if n in env.plain]
-    secret = [SecretEnv.model_construct(name=n, secret=env.secret[n]) for n in env.order if n in env.secret]
+    plain = [EnvVar.make(name=n, value=env.plain[n]) for n in env.order if n in env.plain]
+    secret = [SecretEnv.make(name=n, secret=env.secret[n]) for n in env.order if n in env.secret]
     return plain, secret
 
 

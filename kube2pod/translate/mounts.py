@@ -61,16 +61,16 @@ def container_mounts(
                       "one of: None, HostToContainer, Bidirectional")
             continue
         if res.kind == "device":
-            devices.append(DeviceMapping.model_construct(host_path=res.host_path, container_path=dest))
+            devices.append(DeviceMapping.make(host_path=res.host_path, container_path=dest))
         elif res.kind == "bind":
             explicit = next((o for o in opts if o in ("z", "Z")), None)
             label = explicit if explicit is not None else (relabel(res.host_path) if res.relabelable else "")
-            mounts.append(BindMount.model_construct(source=source, destination=dest, read_only=read_only,
-                                    relabel=label, propagation=propagation))
+            mounts.append(BindMount.make(source=source, destination=dest, read_only=read_only,
+                                         relabel=label, propagation=propagation))
         else:
             if propagation:
                 ctx.warning(mpath + ("mountPropagation",), "mountPropagation applies to host paths only; ignored")
-            mounts.append(VolumeMount.model_construct(volume=res.volume, destination=dest, read_only=read_only))
+            mounts.append(VolumeMount.make(volume=res.volume, destination=dest, read_only=read_only))
     return mounts, devices
 
 
@@ -103,8 +103,8 @@ def sub_path_host_paths(ctx: Context, spec, resolved: dict[str, Resolved]) -> li
         for vm in c.volume_mounts or []:
             res = resolved.get(vm.name)
             if res is not None and res.kind == "bind" and vm.sub_path and _relative_ok(vm.sub_path):
-                out.append(HostPath.model_construct(path=posixpath.join(res.host_path, posixpath.normpath(vm.sub_path)),
-                                    source=ctx.ref, expect="any", create=True))
+                out.append(HostPath.make(path=posixpath.join(res.host_path, posixpath.normpath(vm.sub_path)),
+                                         source=ctx.ref, expect="any", create=True))
     return out
 
 
@@ -130,9 +130,9 @@ def secret_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Res
             if not match:
                 ctx.error(mpath + ("subPath",), f"subPath {vm.sub_path!r} is not a file of the secret volume")
                 continue
-            out.append(SecretFile.model_construct(secret=match[0].secret, target=dest, mode=match[0].mode))
+            out.append(SecretFile.make(secret=match[0].secret, target=dest, mode=match[0].mode))
             continue
-        out.extend(SecretFile.model_construct(secret=f.secret, target=posixpath.join(dest, f.path), mode=f.mode)
+        out.extend(SecretFile.make(secret=f.secret, target=posixpath.join(dest, f.path), mode=f.mode)
                    for f in res.secret_files)
     return out
 

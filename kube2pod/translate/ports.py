@@ -26,8 +26,8 @@ def pod_ports(ctx: Context, spec, publish_all: bool) -> list[PortMapping]:
             host_port = port.host_port or (port.container_port if publish_all else 0)
             if not host_port:
                 continue
-            mapping = PortMapping.model_construct(host_port=int(host_port), container_port=int(port.container_port),
-                                  protocol=proto, host_ip=port.host_ip or "")
+            mapping = PortMapping.make(host_port=int(host_port), container_port=int(port.container_port),
+                                       protocol=proto, host_ip=port.host_ip or "")
             key = (mapping.host_ip, mapping.host_port, proto)
             if key in seen:
                 if seen[key] != (mapping.container_port,):

@@ -44,7 +44,7 @@ def healthcheck(ctx: Context, cpath: tuple, container, restart_policy: str | Non
     if (probe.success_threshold or 1) != 1:
         ctx.error(path + ("successThreshold",), "successThreshold of a livenessProbe must be 1")
         return None
-    return Healthcheck.model_construct(
+    return Healthcheck.make(
         test=test,
         interval=probe.period_seconds or 10,
         timeout=probe.timeout_seconds or 1,

@@ -45,10 +45,10 @@ class SecretRegistry:
             return None
         m = source.manifest
         name = podman_name(m.name, key)
-        ref = ObjectRef.model_construct(kind="Secret", name=m.name, namespace=m.namespace, file=m.source.file,
-                        line=m.source.start.line)
-        secret = Secret.model_construct(name=name, source=ref, secret=m.name, key=key,
-                        labels=dict(owner_labels("Secret", m.namespace, m.name)), value=SecretBytes(value))
+        ref = ObjectRef.make(kind="Secret", name=m.name, namespace=m.namespace, file=m.source.file,
+                             line=m.source.start.line)
+        secret = Secret.make(name=name, source=ref, secret=m.name, key=key,
+                             labels=dict(owner_labels("Secret", m.namespace, m.name)), value=SecretBytes(value))
         prev = self.by_name.get(name)
         if prev is not None and (prev.secret, prev.key, prev.source.namespace) != (m.name, key, m.namespace):
             ctx.error(path, f"Secret {m.name} key {key!r} and Secret {prev.secret} key {prev.key!r} "

@@ -99,20 +99,20 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
                 "emptyDir sizeLimit is not enforced for a disk-backed volume; ignored",
                 "use medium: Memory to get a size-limited tmpfs",
             )
-        out.volumes.append(Volume.model_construct(name=name, source=ref, lifetime="pod", labels=dict(labels),
-                                                  options=options))
+        out.volumes.append(Volume.make(name=name, source=ref, lifetime="pod", labels=dict(labels),
+                                       options=options))
         out.resolved[vol.name] = Resolved("volume", volume=name)
     elif vol.persistent_volume_claim is not None:
         claim = vol.persistent_volume_claim.claim_name
         pvc = claims.get(claim)
-        source = pvc if pvc is not None else ObjectRef.model_construct(kind="PersistentVolumeClaim", name=claim,
-                                                                       namespace=ref.namespace)
+        source = pvc if pvc is not None else ObjectRef.make(kind="PersistentVolumeClaim", name=claim,
+                                                            namespace=ref.namespace)
         pvc = pvcs.get(claim)
         vlabels = {**(dict(pvc.obj.metadata.labels or {}) if pvc else {}),
                    **owner_labels("PersistentVolumeClaim", ref.namespace, claim)}
         driver, options = _pvc_options(ctx, pvc)
-        out.volumes.append(Volume.model_construct(name=claim, source=source, lifetime="persistent", labels=vlabels,
-                                  driver=driver, options=options))
+        out.volumes.append(Volume.make(name=claim, source=source, lifetime="persistent", labels=vlabels,
+                                       driver=driver, options=options))
         out.resolved[vol.name] = Resolved("volume", volume=claim)
     elif vol.config_map is not None:
         volume = config_map_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels)
@@ -177,7 +177,7 @@ def _host_path(ctx, i, vol, ref, out: PodVolumes) -> None:
     if path.startswith("//"):
         path = path[1:]
     expect, create, mode = HOSTPATH_TYPES[htype]
-    out.host_paths.append(HostPath.model_construct(path=path, source=ref, expect=expect, create=create, mode=mode))
+    out.host_paths.append(HostPath.make(path=path, source=ref, expect=expect, create=create, mode=mode))
     if expect in ("char-device", "block-device"):
         out.resolved[vol.name] = Resolved("device", host_path=path)
     else:
