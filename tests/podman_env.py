@@ -110,7 +110,8 @@ def wait_http(url: str, timeout: float = 20.0) -> tuple[int, str]:
             time.sleep(0.2)
 
 
-def _unix_get(sock_path: str, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
+def unix_request(sock_path: str, method: str, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
+    """(status, body) of one HTTP request to a unix socket (the Podman API)."""
     class Conn(http.client.HTTPConnection):
         def connect(self):
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -119,7 +120,7 @@ def _unix_get(sock_path: str, path: str, timeout: float = 2.0) -> tuple[int, byt
 
     conn = Conn("localhost", timeout=timeout)
     try:
-        conn.request("GET", path)
+        conn.request(method, path)
         resp = conn.getresponse()
         return resp.status, resp.read()
     finally:
@@ -312,7 +313,7 @@ class PodmanEnv:
                 raise RuntimeError(f"podman system service exited {self.service.returncode}:\n"
                                    + (self.root / "service.log").read_text())
             try:
-                status, _ = _unix_get(str(self.socket_path), "/libpod/_ping")
+                status, _ = unix_request(str(self.socket_path), "GET", "/libpod/_ping")
                 if status == 200:
                     return
             except OSError:

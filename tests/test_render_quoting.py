@@ -97,3 +97,17 @@ def test_cli_reports_nul_at_the_pod(tmp_path, monkeypatch):
     assert not Path("units").exists()
     code, out, _ = run_cli("convert", "-o", "json", "nul.yaml")
     assert code == 0 and '"x\\u0000y"' in out
+
+
+def test_a_nul_that_reaches_the_output_is_refused(monkeypatch):
+    """render_all scans what the renderers wrote: a NUL that slipped past them is an error, no file."""
+    from kube2pod.render import quadlet, shell
+    from kube2pod.snapshot import outputs
+
+    plan = Plan(pods=[Pod(name="p", source=SRC, containers=[Container(name="p-c", image="i")])])
+    monkeypatch.setattr(shell, "render", lambda plan, **kw: "podman x\0y\n")
+    files, diags = outputs.render_all(plan, ["sh"])
+    assert files == {} and [d.message for d in diags] == ["the script would contain a NUL byte"]
+    monkeypatch.setattr(quadlet, "render", lambda plan: {"p.pod": "[Pod]\nPodName=p\0\n"})
+    files, diags = outputs.render_all(plan, ["quadlet"])
+    assert files == {} and [d.message for d in diags] == ["the Quadlet units would contain a NUL byte"]

@@ -7,6 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from kube2pod.plan.canonical import SCALARS
+
 _set = object.__setattr__
 
 
@@ -48,18 +50,17 @@ def _layout(cls: type[Frozen]) -> tuple[frozenset, frozenset, dict, tuple]:
     template, fresh = {}, []
     for name, field in cls.model_fields.items():
         default = None if field.is_required() else field.default
-        items = default.values() if isinstance(default, dict) else default
-        if field.default_factory is not None or (
-                isinstance(default, (list, dict)) and not all(isinstance(v, _SCALARS) for v in items)):
-            raise TypeError(f"{cls.__name__}.{name}: make() supports list/dict defaults of scalars and immutable ones")
         if isinstance(default, (list, dict)):
+            items = default.values() if isinstance(default, dict) else default
+            if not all(type(v) in SCALARS for v in items):
+                raise TypeError(f"{cls.__name__}.{name}: make() copies list/dict defaults of scalars only")
             fresh.append((name, default.copy))
+        elif field.default_factory is not None:
+            raise TypeError(f"{cls.__name__}.{name}: make() does not call default factories")
         template[name] = default
     required = frozenset(n for n, f in cls.model_fields.items() if f.is_required())
     return frozenset(cls.model_fields), required, template, tuple(fresh)
 
-
-_SCALARS = (str, int, float, bool, type(None))
 
 
 class ObjectRef(Frozen):
