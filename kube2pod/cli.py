@@ -19,33 +19,43 @@ class _Parser(argparse.ArgumentParser):
         self.exit(EXIT_INVALID, f"{self.prog}: error: {message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The command line parser; with ``only`` (a command name), just that command's subparser
+    (what ``main`` builds for a command line that starts with the command: same parse, less work)."""
     p = _Parser(prog="kube2pod", description="Turn Kubernetes YAML into Podman pods.")
     p.add_argument("--version", action="version", version=f"kube2pod {__version__}")
-    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser,
+                           metavar="{" + ",".join(_SUBCOMMANDS) + "}")  # the usage line lists them all either way
+    for name, (help_, add) in _SUBCOMMANDS.items():
+        if only is None or only == name:
+            add(sub.add_parser(name, help=help_))
+    return p
 
-    def inputs(sp):
-        sp.add_argument("inputs", nargs="+", metavar="FILE|DIR|-", help="manifests; - reads standard input")
-        sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
-        sp.add_argument("--publish-all", action="store_true",
-                        help="publish every containerPort, using it as hostPort when none is given")
-        sp.add_argument("--selinux-relabel", choices=("auto", "none"), default="auto",
-                        help="relabel host directories for SELinux (auto: Z for one pod, z when shared)")
-        sp.add_argument("--userns", metavar="MODE",
-                        help="user namespace of every pod, as kube play --userns (host, auto[:...], keep-id[:...], "
-                             "nomap, ns:PATH, private = auto); overrides hostUsers and the userns annotation")
 
-    def podman(sp):
-        sp.add_argument("--url", help="Podman service URL (default: $CONTAINER_HOST, the standard sockets, "
-                                      "or a private service started for this command)")
-        sp.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-        sp.add_argument("--project", help="name of this input set: labels, lock and --prune scope "
-                                          "(default: the first input's name without extension)")
-        sp.add_argument("-o", "--output", choices=("text", "json"), default="text",
-                        help="json: one event object per line on standard output")
+def _inputs(sp) -> None:
+    sp.add_argument("inputs", nargs="+", metavar="FILE|DIR|-", help="manifests; - reads standard input")
+    sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
+    sp.add_argument("--publish-all", action="store_true",
+                    help="publish every containerPort, using it as hostPort when none is given")
+    sp.add_argument("--selinux-relabel", choices=("auto", "none"), default="auto",
+                    help="relabel host directories for SELinux (auto: Z for one pod, z when shared)")
+    sp.add_argument("--userns", metavar="MODE",
+                    help="user namespace of every pod, as kube play --userns (host, auto[:...], keep-id[:...], "
+                         "nomap, ns:PATH, private = auto); overrides hostUsers and the userns annotation")
 
-    c = sub.add_parser("convert", help="print podman commands or the plan; touches nothing")
-    inputs(c)
+
+def _podman(sp) -> None:
+    sp.add_argument("--url", help="Podman service URL (default: $CONTAINER_HOST, the standard sockets, "
+                                  "or a private service started for this command)")
+    sp.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    sp.add_argument("--project", help="name of this input set: labels, lock and --prune scope "
+                                      "(default: the first input's name without extension)")
+    sp.add_argument("-o", "--output", choices=("text", "json"), default="text",
+                    help="json: one event object per line on standard output")
+
+
+def _convert_args(c) -> None:
+    _inputs(c)
     c.add_argument("-o", "--output", choices=("sh", "json", "yaml", "quadlet"), default="sh",
                    help="sh: podman commands; json/yaml: the plan; quadlet: systemd units (needs --out-dir)")
     c.add_argument("--no-start", action="store_true", help="leave out the pod start commands")
@@ -56,16 +66,18 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--formats", default="sh,json,quadlet,diagnostics",
                    help="snapshot files for --check/--update-snapshots (sh,json,yaml,quadlet,diagnostics)")
 
-    v = sub.add_parser("validate", help="check manifests and report diagnostics")
-    inputs(v)
+
+def _validate_args(v) -> None:
+    _inputs(v)
     v.add_argument("-o", "--output", choices=("text", "json"), default="text")
     v.add_argument("--host", action="store_true",
                    help="also check the plan against this host and its Podman (ports, subuids, host paths)")
     v.add_argument("--url", help="Podman service URL for --host (default: as apply)")
 
-    a = sub.add_parser("apply", help="create and start the pods on Podman")
-    inputs(a)
-    podman(a)
+
+def _apply_args(a) -> None:
+    _inputs(a)
+    _podman(a)
     a.add_argument("--no-start", action="store_true", help="create the pods without starting them")
     a.add_argument("--replace", action="store_true", help="take over same-named pods and volumes not made by kube2pod")
     a.add_argument("--dry-run", action="store_true", help="show what apply would do; change nothing")
@@ -77,20 +89,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="chown hostPath directories a non-root container user must write (podman unshare "
                         "chown when rootless)")
 
-    f = sub.add_parser("diff", help="show what apply would create, recreate, leave or prune; changes nothing")
-    inputs(f)
-    podman(f)
+
+def _diff_args(f) -> None:
+    _inputs(f)
+    _podman(f)
     f.add_argument("--fix-ownership", action="store_true", help="show the ownership fixes apply --fix-ownership makes")
 
-    d = sub.add_parser("down", help="remove what apply created for these manifests")
-    inputs(d)
-    podman(d)
+
+def _down_args(d) -> None:
+    _inputs(d)
+    _podman(d)
     d.add_argument("--volumes", action="store_true", help="also remove persistent (PVC) volumes")
-    return p
+
+
+_SUBCOMMANDS = {
+    "convert": ("print podman commands or the plan; touches nothing", _convert_args),
+    "validate": ("check manifests and report diagnostics", _validate_args),
+    "apply": ("create and start the pods on Podman", _apply_args),
+    "diff": ("show what apply would create, recreate, leave or prune; changes nothing", _diff_args),
+    "down": ("remove what apply created for these manifests", _down_args),
+}
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    command = argv[0] if argv and argv[0] in _SUBCOMMANDS else None  # else: the full parser explains
+    args = build_parser(command).parse_args(argv)
     try:
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:

@@ -6,8 +6,8 @@ optional ``hint:`` line. The library collects diagnostics; only the CLI prints.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
+from typing import NamedTuple
 
 
 class Severity(str, Enum):
@@ -15,9 +15,9 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
-class SourcePos:
-    """A 1-based position in an input file (``<stdin>`` for standard input)."""
+class SourcePos(NamedTuple):
+    """A 1-based position in an input file (``<stdin>`` for standard input); ordered by
+    (file, line, col)."""
 
     file: str
     line: int = 0
@@ -29,8 +29,7 @@ class SourcePos:
         return f"{self.file}:{self.line}:{self.col}"
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(NamedTuple):
     severity: Severity
     message: str
     pos: SourcePos | None = None
@@ -62,15 +61,15 @@ def warning(message: str, pos: SourcePos | None = None, hint: str | None = None)
     return Diagnostic(Severity.WARNING, message, pos, hint)
 
 
-@dataclass
 class Diagnostics:
     """An ordered collection of diagnostics with an error-level policy.
 
     ``strict`` turns every warning into an error when it is added.
     """
 
-    strict: bool = False
-    items: list[Diagnostic] = field(default_factory=list)
+    def __init__(self, strict: bool = False, items: list[Diagnostic] | None = None):
+        self.strict = strict
+        self.items: list[Diagnostic] = [] if items is None else items
 
     def add(self, diag: Diagnostic) -> None:
         if self.strict and diag.severity is Severity.WARNING:

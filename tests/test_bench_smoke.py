@@ -39,10 +39,24 @@ def test_bench_quick_reports_every_figure(tmp_path):
         "cold start: kube2pod convert, 1 small pod (s)",
         "cold start: python -c pass (s)",
         "floor: a process importing pydantic, ruamel.yaml, the pod's models (s)",
+        "cold start: kube2pod's own share, cold start - floor (s)",
     ]
+    share = rows["cold start: kube2pod's own share, cold start - floor (s)"]["kube2pod"]
+    assert share == pytest.approx(rows["cold start: kube2pod convert, 1 small pod (s)"]["kube2pod"]
+                                  - rows["floor: a process importing pydantic, ruamel.yaml, the pod's models (s)"]["kube2pod"],
+                                  abs=0.002)
     for figure, row in rows.items():
+        if row["target"]:  # met: the ratio, or the figure itself where there is no podman figure
+            value = row["ratio"] if row["ratio"] is not None else row["kube2pod"]
+            op, bound = row["target"].split()
+            assert row["met"] == ("yes" if (value <= float(bound) if op == "<=" else value >= float(bound)) else "no")
+        else:
+            assert "met" not in row, figure
+        if figure.startswith("cold start: kube2pod's own share"):
+            continue
         assert row["kube2pod"] > 0, figure
         if row["podman"] is not None:
             assert row["podman"] > 0 and row["ratio"] == pytest.approx(row["kube2pod"] / row["podman"], rel=0.01)
     for row in result["rows"]:  # the printed table carries the same figures
         assert f"| {row['figure']} | {row['kube2pod']} |" in proc.stdout
+        assert proc.stdout.count(f"| {row['figure']} |") == 1

@@ -6,7 +6,6 @@ The library never prints or exits; every problem is a positioned diagnostic.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import BinaryIO, Sequence
 
 from kube2pod import gcpause
@@ -16,10 +15,10 @@ from kube2pod.load.manifest import Manifest, SourceMap
 __all__ = ["LoadResult", "Manifest", "SourceMap", "load", "load_text", "format_diagnostics"]
 
 
-@dataclass
 class LoadResult:
-    manifests: list[Manifest] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    def __init__(self, manifests: list[Manifest] | None = None, diagnostics: list[Diagnostic] | None = None):
+        self.manifests: list[Manifest] = [] if manifests is None else manifests
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
 
     @property
     def has_errors(self) -> bool:

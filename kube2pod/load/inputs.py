@@ -7,8 +7,7 @@ binary, bad encoding) becomes a diagnostic here; nothing raises.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
-from typing import BinaryIO, Iterator, Sequence
+from typing import BinaryIO, Iterator, NamedTuple, Sequence
 
 from kube2pod.diagnostics import Diagnostics, SourcePos
 
@@ -28,8 +27,7 @@ _FOREIGN_BOMS = (
 )
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     """One input's decoded text: BOM removed, CRLF turned into LF."""
 
     name: str

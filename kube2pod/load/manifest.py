@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from kube2pod.diagnostics import SourcePos
@@ -18,7 +17,6 @@ def dotted(path: FieldPath) -> str:
     return out
 
 
-@dataclass
 class SourceMap:
     """Field path -> position for one document, kept out of the data itself.
 
@@ -27,11 +25,14 @@ class SourceMap:
     ancestor that has a position, and finally to the document start.
     """
 
-    file: str
-    document: int
-    start: SourcePos
-    positions: dict[FieldPath, SourcePos] = field(default_factory=dict)
-    key_positions: dict[FieldPath, SourcePos] = field(default_factory=dict)
+    __slots__ = ("file", "document", "start", "positions", "key_positions")
+
+    def __init__(self, file: str, document: int, start: SourcePos,
+                 positions: dict[FieldPath, SourcePos] | None = None,
+                 key_positions: dict[FieldPath, SourcePos] | None = None):
+        self.file, self.document, self.start = file, document, start
+        self.positions: dict[FieldPath, SourcePos] = {} if positions is None else positions
+        self.key_positions: dict[FieldPath, SourcePos] = {} if key_positions is None else key_positions
 
     def pos(self, path: FieldPath = ()) -> SourcePos:
         """Position of the value at ``path`` (nearest known ancestor)."""
@@ -49,7 +50,6 @@ class SourceMap:
         return p if p is not None else self.pos(path)
 
 
-@dataclass
 class Manifest:
     """One Kubernetes object read from the input.
 
@@ -57,13 +57,12 @@ class Manifest:
     V1ConfigMap, ...); ``data`` is the plain decoded mapping it was built from.
     """
 
-    kind: str
-    api_version: str
-    name: str
-    namespace: str | None
-    obj: Any
-    data: dict
-    source: SourceMap
+    __slots__ = ("kind", "api_version", "name", "namespace", "obj", "data", "source")
+
+    def __init__(self, kind: str, api_version: str, name: str, namespace: str | None, obj: Any, data: dict,
+                 source: SourceMap):
+        self.kind, self.api_version, self.name, self.namespace = kind, api_version, name, namespace
+        self.obj, self.data, self.source = obj, data, source
 
     @property
     def ref(self) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
 from typing import Any
 
 from kube2pod.diagnostics import Diagnostics
@@ -30,12 +29,12 @@ _RESTART_POLICIES["Job"] = ("OnFailure", "Never")
 _VOLUME_META = frozenset({"name"})
 
 
-@dataclass
 class References:
     """ConfigMaps and Secrets defined in the input: name -> keys (None if unknown)."""
 
-    config_maps: dict[str, set[str] | None] = field(default_factory=dict)
-    secrets: dict[str, set[str] | None] = field(default_factory=dict)
+    def __init__(self):
+        self.config_maps: dict[str, set[str] | None] = {}
+        self.secrets: dict[str, set[str] | None] = {}
 
     @classmethod
     def collect(cls, manifests: list[Manifest]) -> "References":

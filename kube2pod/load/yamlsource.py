@@ -14,8 +14,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterator, NamedTuple
 
 from ruamel.yaml.tag import Tag
 
@@ -63,13 +62,13 @@ class YamlProblem(Exception):
         self.message, self.mark, self.hint = message, mark, hint
 
 
-@dataclass
 class RawDocument:
     """One parsed document: plain data and its source map."""
 
-    index: int
-    data: Any
-    source: SourceMap
+    __slots__ = ("index", "data", "source")
+
+    def __init__(self, index: int, data: Any, source: SourceMap):
+        self.index, self.data, self.source = index, data, source
 
 
 def resolve_plain(value: str) -> Any:
@@ -112,21 +111,17 @@ def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
                       hint="Kubernetes manifests use plain YAML types only")
 
 
-@dataclass(frozen=True)
-class _Mark:
+class _Mark(NamedTuple):
     line: int
     column: int
 
 
-_new = object.__new__
-_setattr = object.__setattr__
+_tuple_new = tuple.__new__
 
 
 def _pos(file: str, line: int, col: int) -> SourcePos:
-    """``SourcePos(file, line, col)``, built without the frozen-dataclass __init__ (hot path)."""
-    p = _new(SourcePos)
-    _setattr(p, "__dict__", {"file": file, "line": line, "col": col})
-    return p
+    """``SourcePos(file, line, col)`` without the keyword-capable ``__new__`` (hot path)."""
+    return _tuple_new(SourcePos, (file, line, col))
 
 
 def _mark(file: str, mark: Any) -> SourcePos:

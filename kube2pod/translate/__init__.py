@@ -7,7 +7,7 @@ field of every workload is handled, warned about or refused (see coverage).
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kube2pod import gcpause
 from kube2pod.diagnostics import Diagnostic, Diagnostics, SourcePos
@@ -23,8 +23,7 @@ from kube2pod.translate.workload import WORKLOAD_KINDS, PodSource, pod_sources
 PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim")
 
 
-@dataclass(frozen=True)
-class Options:
+class Options(NamedTuple):
     """publish_all: publish containerPorts without hostPort; relabel: "auto" or "none"."""
 
     publish_all: bool = False
@@ -32,10 +31,10 @@ class Options:
     strict: bool = False
 
 
-@dataclass
 class Translation:
-    plan: Plan
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    def __init__(self, plan: Plan, diagnostics: list[Diagnostic] | None = None):
+        self.plan = plan
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
 
     @property
     def has_errors(self) -> bool:

@@ -15,7 +15,6 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
 
 from kube2pod.load.manifest import FieldPath
 from kube2pod.translate.context import Context
@@ -31,18 +30,18 @@ SECCOMP_ROOT = "/var/lib/kubelet/seccomp"
 _UNINTERPRETED = ("io.podman.annotations.", "io.containers.sdnotify")
 
 
-@dataclass
 class PodAnnotations:
-    """What the annotations of one pod say."""
+    """What the annotations of one pod say (``all`` of them, and what each steers)."""
 
-    all: dict[str, str] = field(default_factory=dict)
-    init_type: str = "once"
-    userns: str = ""
-    infra_name: str = ""
-    relabel: dict[str, str] = field(default_factory=dict)  # normalised host path -> z | Z
-    seccomp_pod: str = ""
-    seccomp_containers: dict[str, str] = field(default_factory=dict)
-    autoupdate_labels: dict[str, str] = field(default_factory=dict)
+    def __init__(self, all: dict[str, str]):
+        self.all = all
+        self.init_type = "once"
+        self.userns = ""
+        self.infra_name = ""
+        self.relabel: dict[str, str] = {}  # normalised host path -> z | Z
+        self.seccomp_pod = ""
+        self.seccomp_containers: dict[str, str] = {}
+        self.autoupdate_labels: dict[str, str] = {}
 
     def seccomp_for(self, container: str) -> str:
         return self.seccomp_containers.get(container, self.seccomp_pod)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kube2pod.plan import Volume
 from kube2pod.plan.volume import VolumeFile
@@ -23,8 +23,7 @@ from kube2pod.translate.context import Context
 DEFAULT_MODE = 0o644
 
 
-@dataclass(frozen=True)
-class SecretKeyFile:
+class SecretKeyFile(NamedTuple):
     """One key of a secret volume: the podman secret that holds it and where it goes."""
 
     path: str

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
 from kube2pod.diagnostics import Diagnostics, SourcePos
 from kube2pod.load.manifest import FieldPath, Manifest
@@ -11,16 +10,16 @@ from kube2pod.translate.objects import ObjectIndex
 from kube2pod.translate.secrets import SecretRegistry
 
 
-@dataclass
 class Context:
     """Positions are asked for relative to the pod spec (``spec`` of a Pod,
-    ``spec.template.spec`` of a workload); ``doc_pos`` takes document paths."""
+    ``spec.template.spec`` of a workload); ``doc_pos`` takes document paths.
+    ``objects``: the input's ConfigMaps and Secrets; ``secrets``: the podman secrets the plan needs."""
 
-    manifest: Manifest
-    diags: Diagnostics
-    spec_path: FieldPath = ("spec",)
-    objects: ObjectIndex = field(default_factory=ObjectIndex)  # ConfigMaps and Secrets of the input
-    secrets: SecretRegistry = field(default_factory=SecretRegistry)  # podman secrets the plan needs
+    def __init__(self, manifest: Manifest, diags: Diagnostics, spec_path: FieldPath = ("spec",),
+                 objects: ObjectIndex | None = None, secrets: SecretRegistry | None = None):
+        self.manifest, self.diags, self.spec_path = manifest, diags, spec_path
+        self.objects = ObjectIndex() if objects is None else objects
+        self.secrets = SecretRegistry() if secrets is None else secrets
 
     def pos(self, *path: str | int) -> SourcePos:
         return self.manifest.source.pos(self.spec_path + path)

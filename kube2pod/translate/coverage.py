@@ -9,7 +9,7 @@ so nothing is dropped silently.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kube2pod.load.manifest import dotted
 from kube2pod.translate.context import Context
@@ -17,19 +17,16 @@ from kube2pod.translate.context import Context
 HANDLED = True
 
 
-@dataclass(frozen=True)
-class Ignored:
+class Ignored(NamedTuple):
     reason: str
     quiet: bool = False  # server-side bookkeeping, ignored without a word
 
 
-@dataclass(frozen=True)
-class Refused:
+class Refused(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class Each:
+class Each(NamedTuple):
     """A list whose items follow ``item``."""
 
     item: object

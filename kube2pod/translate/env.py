@@ -24,7 +24,6 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from kube2pod.plan import EnvVar, SecretEnv
@@ -39,11 +38,11 @@ RESOURCES = ("limits.cpu", "limits.memory", "limits.ephemeral-storage",
 _UUID_NS = uuid.UUID("6f1c0f5e-5b1a-4d4c-9a51-6b7562653270")
 
 
-@dataclass
 class _Env:
-    plain: dict[str, str] = field(default_factory=dict)
-    secret: dict[str, str] = field(default_factory=dict)
-    order: list[str] = field(default_factory=list)
+    def __init__(self):
+        self.plain: dict[str, str] = {}
+        self.secret: dict[str, str] = {}
+        self.order: list[str] = []
 
     def set_plain(self, name: str, value: str) -> None:
         self.secret.pop(name, None)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from dataclasses import dataclass, field
 
 from kube2pod.diagnostics import Diagnostics
 from kube2pod.load.manifest import Manifest
@@ -20,19 +19,18 @@ def _key(namespace: str | None, name: str) -> tuple[str, str]:
     return (namespace or "default", name)
 
 
-@dataclass
 class Source:
     """One ConfigMap or Secret: its manifest and its values (bytes for Secrets, str for ConfigMaps)."""
 
-    manifest: Manifest
-    values: dict = field(default_factory=dict)
-    binary: dict[str, bytes] = field(default_factory=dict)
+    def __init__(self, manifest: Manifest, values: dict, binary: dict[str, bytes] | None = None):
+        self.manifest, self.values = manifest, values
+        self.binary: dict[str, bytes] = {} if binary is None else binary
 
 
-@dataclass
 class ObjectIndex:
-    config_maps: dict[tuple[str, str], Source] = field(default_factory=dict)
-    secrets: dict[tuple[str, str], Source] = field(default_factory=dict)
+    def __init__(self):
+        self.config_maps: dict[tuple[str, str], Source] = {}
+        self.secrets: dict[tuple[str, str], Source] = {}
 
     def config_map(self, namespace: str | None, name: str) -> Source | None:
         return self.config_maps.get(_key(namespace, name))

@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Volume
@@ -45,8 +45,7 @@ PVC_ANNOTATIONS = {  # volume.podman.io/<key> -> podman volume option (driver: -
 PVC_DRIVER = "volume.podman.io/driver"
 
 
-@dataclass(frozen=True)
-class Resolved:
+class Resolved(NamedTuple):
     """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files."""
 
     kind: str  # "bind" | "device" | "volume" | "secret"
@@ -56,11 +55,9 @@ class Resolved:
     secret_files: tuple[SecretKeyFile, ...] = ()
 
 
-@dataclass
 class PodVolumes:
-    resolved: dict[str, Resolved]
-    host_paths: list[HostPath]
-    volumes: list[Volume]
+    def __init__(self, resolved: dict[str, Resolved], host_paths: list[HostPath], volumes: list[Volume]):
+        self.resolved, self.host_paths, self.volumes = resolved, host_paths, volumes
 
 
 def resolve(

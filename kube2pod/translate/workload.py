@@ -10,7 +10,6 @@ metadata.annotations (what kube play reads) overridden by the template's
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from kube2pod.translate import coverage
 from kube2pod.translate.annotations import PodAnnotations, read_annotations
@@ -21,13 +20,10 @@ SINGLE = ("DaemonSet", "Job")
 WORKLOAD_KINDS = ("Pod",) + REPLICATED + SINGLE
 
 
-@dataclass
 class PodSource:
-    ctx: Context
-    pod_names: list[str]
-    labels: dict[str, str]
-    spec: object
-    annotations: PodAnnotations
+    def __init__(self, ctx: Context, pod_names: list[str], labels: dict[str, str], spec: object,
+                 annotations: PodAnnotations):
+        self.ctx, self.pod_names, self.labels, self.spec, self.annotations = ctx, pod_names, labels, spec, annotations
 
 
 def pod_sources(ctx: Context) -> PodSource | None:
