@@ -1,3 +1,3 @@
-from kube2pod.cli import main
+from kube2pod.cli import run
 
-raise SystemExit(main())
+run()
