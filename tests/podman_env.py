@@ -110,8 +110,9 @@ def wait_http(url: str, timeout: float = 20.0) -> tuple[int, str]:
             time.sleep(0.2)
 
 
-def unix_request(sock_path: str, method: str, path: str, timeout: float = 2.0) -> tuple[int, bytes]:
-    """(status, body) of one HTTP request to a unix socket (the Podman API)."""
+def unix_request(sock_path: str, method: str, path: str, timeout: float = 2.0,
+                 body: dict | None = None) -> tuple[int, bytes]:
+    """(status, body) of one HTTP request to a unix socket (the Podman API); ``body`` is sent as JSON."""
     class Conn(http.client.HTTPConnection):
         def connect(self):
             self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
@@ -120,7 +121,10 @@ def unix_request(sock_path: str, method: str, path: str, timeout: float = 2.0) -
 
     conn = Conn("localhost", timeout=timeout)
     try:
-        conn.request(method, path)
+        if body is None:
+            conn.request(method, path)
+        else:
+            conn.request(method, path, json.dumps(body), {"Content-Type": "application/json"})
         resp = conn.getresponse()
         return resp.status, resp.read()
     finally:

@@ -78,3 +78,17 @@ def test_make_builds_what_model_construct_builds_and_refuses_unknown_or_missing_
         Container.make(name="c", imag="i")
     with pytest.raises(TypeError, match=r"missing fields \['name'\]"):
         Pod.make(source=None)
+
+
+def test_replace_copies_as_model_copy_does_and_refuses_unknown_fields():
+    from kube2pod.plan import Container, EnvVar
+
+    c = Container.make(name="c", image="i", env=[EnvVar.make(name="A", value="b")], labels={"x": "y"})
+    changed = c.replace(labels={"x": "z"}, ipc="host")
+    ref = c.model_copy(update={"labels": {"x": "z"}, "ipc": "host"})
+    assert changed == ref and changed.__dict__ == ref.__dict__ and changed.model_fields_set == ref.model_fields_set
+    assert c.labels == {"x": "y"} and c.ipc != "host"  # the original is untouched
+    assert changed.env is c.env  # shallow, as model_copy
+    assert canonical.to_json(changed) == ref.model_dump_json()
+    with pytest.raises(TypeError, match=r"unknown fields \['lables'\]"):
+        c.replace(lables={})

@@ -42,6 +42,20 @@ class Frozen(BaseModel):
         return node
 
 
+    def replace(self, **changes: Any) -> Any:
+        """A copy with ``changes`` (values of the fields' types), as ``model_copy(update=...)``
+        makes it, without its per-call copying machinery; unknown fields are refused."""
+        names = _layout(type(self))[0]
+        if not changes.keys() <= names:
+            raise TypeError(f"{type(self).__name__}.replace(): unknown fields {sorted(changes.keys() - names)}")
+        node = type(self).__new__(type(self))
+        _set(node, "__dict__", {**self.__dict__, **changes})
+        _set(node, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
+        _set(node, "__pydantic_extra__", None)
+        _set(node, "__pydantic_private__", None)
+        return node
+
+
 @lru_cache(maxsize=None)
 def _layout(cls: type[Frozen]) -> tuple[frozenset, frozenset, dict, tuple]:
     """Field names, required names, every field's default in definition order (None for the

@@ -11,7 +11,6 @@ tests/test_plan_trusted.py checks it against pydantic over every fixture.
 from __future__ import annotations
 
 import json
-from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -29,18 +28,24 @@ SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
 def plain(value: Any) -> Any:
-    """Models as dicts of their serialised fields; lists, tuples and dicts walked; the rest as is."""
-    if isinstance(value, BaseModel):
+    """Models as dicts of their serialised fields; lists, tuples and dicts walked; the rest as is.
+
+    Scalars are taken in place without a call (most values are), and a model's field names
+    come from a dict keyed by its class (no ABC ``isinstance`` per value): the pod hash of
+    every pod goes through here.
+    """
+    fields = _FIELDS.get(type(value))
+    if fields is not None:
         state = value.__dict__
-        return {name: (state[name] if type(state[name]) in SCALARS else plain(state[name]))
-                for name in _fields(type(value))}
+        return {name: (v if type(v) in SCALARS else plain(v)) for name in fields for v in (state[name],)}
     if isinstance(value, (list, tuple)):
-        return [plain(v) for v in value]
+        return [v if type(v) in SCALARS else plain(v) for v in value]
     if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
+        return {k: (v if type(v) in SCALARS else plain(v)) for k, v in value.items()}
+    if isinstance(value, BaseModel):
+        _FIELDS[type(value)] = tuple(name for name, f in type(value).model_fields.items() if not f.exclude)
+        return plain(value)
     return value
 
 
-@lru_cache(maxsize=None)
-def _fields(cls: type[BaseModel]) -> tuple[str, ...]:
-    return tuple(name for name, field in cls.model_fields.items() if not field.exclude)
+_FIELDS: dict[type, tuple[str, ...]] = {}  # model class -> names of its serialised fields, in order

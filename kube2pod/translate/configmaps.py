@@ -48,7 +48,7 @@ def config_map_volume(ctx: Context, i: int, vol, name: str, labels: dict[str, st
         picked = _pick(ctx, vpath, cm, entries, "ConfigMap")
         if picked is None:
             return None
-        files = [f.model_copy(update={"path": path, "mode": mode}) for path, (f, mode) in picked.items()]
+        files = [f.replace(path=path, mode=mode) for path, (f, mode) in picked.items()]
     return Volume.make(name=name, source=ctx.ref, lifetime="pod", labels=dict(labels), files=files)
 
 

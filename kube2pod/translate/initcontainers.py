@@ -38,5 +38,5 @@ def init_containers(
             continue
         tc = translate_container(ctx, i, c, pod_name, resolved, relabel, labels, field="initContainers")
         if tc is not None:
-            out.append((i, c, tc.model_copy(update={"init_type": init_type})))
+            out.append((i, c, tc.replace(init_type=init_type)))
     return out

@@ -90,14 +90,14 @@ def translate_pod(
 
 def _with_pod_settings(c: Container, k8s_name: str, notes, restart: str, stop_timeout, ipc: str,
                        files: list[SecretFile]) -> Container:
-    return c.model_copy(update={
-        "secret_files": files,
-        "annotations": {**c.annotations, **notes.all},
-        "restart_policy": restart,
-        "stop_timeout": stop_timeout,
-        "ipc": ipc,
-        "seccomp_profile": notes.seccomp_for(k8s_name),
-    })
+    return c.replace(
+        secret_files=files,
+        annotations={**c.annotations, **notes.all},
+        restart_policy=restart,
+        stop_timeout=stop_timeout,
+        ipc=ipc,
+        seccomp_profile=notes.seccomp_for(k8s_name),
+    )
 
 
 def _restart_policy(ctx: Context, spec) -> str:
@@ -161,10 +161,10 @@ def with_hash(pod: Pod) -> Pod:
     digest = ownership.spec_hash(canonical.to_json(pod))
 
     def mark(cs: list[Container]) -> list[Container]:
-        return [c.model_copy(update={"labels": {**c.labels, ownership.HASH: digest}}) for c in cs]
+        return [c.replace(labels={**c.labels, ownership.HASH: digest}) for c in cs]
 
-    return pod.model_copy(update={
-        "labels": {**pod.labels, ownership.HASH: digest},
-        "init_containers": mark(pod.init_containers),
-        "containers": mark(pod.containers),
-    })
+    return pod.replace(
+        labels={**pod.labels, ownership.HASH: digest},
+        init_containers=mark(pod.init_containers),
+        containers=mark(pod.containers),
+    )
