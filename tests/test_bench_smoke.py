@@ -33,6 +33,7 @@ def test_bench_quick_reports_every_figure(tmp_path):
         "apply+start, 2 pods: CPU of the tool's own process (s)",
         "floor: a process importing pydantic, ruamel.yaml, podman-py, the pod's models (s)",
         "floor: Podman alone through its API: create and start 1 pod x 3 containers (s)",
+        "floor: Podman alone through its API: create and start the 2 pods, best of 3 and 10 concurrent clients (s)",
         "convert 20 documents (docs/s)",
         "convert 20 documents, second run in the process (docs/s)",
         "convert 20 documents, peak RSS (MB)",
