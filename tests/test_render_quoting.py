@@ -111,3 +111,17 @@ def test_a_nul_that_reaches_the_output_is_refused(monkeypatch):
     monkeypatch.setattr(quadlet, "render", lambda plan: {"p.pod": "[Pod]\nPodName=p\0\n"})
     files, diags = outputs.render_all(plan, ["quadlet"])
     assert files == {} and [d.message for d in diags] == ["the Quadlet units would contain a NUL byte"]
+
+
+def test_sh_remembers_words_but_never_a_nul():
+    import pytest
+
+    from kube2pod.render.quoting import Unrepresentable
+
+    for value in ("--name", "it's", "a b", "", "x" * 300):
+        assert sh(value) == sh(value)  # second answer from the word cache (short values)
+        out = subprocess.run(["bash", "-c", f"printf %s {sh(value)}"], capture_output=True, text=True).stdout
+        assert out == value
+    for _ in range(2):
+        with pytest.raises(Unrepresentable):
+            sh("a\0b")

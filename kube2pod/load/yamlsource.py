@@ -116,16 +116,11 @@ class _Mark(NamedTuple):
     column: int
 
 
-_tuple_new = tuple.__new__
-
-
-def _pos(file: str, line: int, col: int) -> SourcePos:
-    """``SourcePos(file, line, col)`` without the keyword-capable ``__new__`` (hot path)."""
-    return _tuple_new(SourcePos, (file, line, col))
+_tuple_new = tuple.__new__  # SourcePos(file, line, col) without its keyword-capable __new__ (hot path)
 
 
 def _mark(file: str, mark: Any) -> SourcePos:
-    return _pos(file, mark.line + 1, mark.column + 1)
+    return _tuple_new(SourcePos, (file, mark.line + 1, mark.column + 1))
 
 
 class _Builder:
@@ -150,7 +145,7 @@ class _Builder:
         if self.budget < 0:
             raise self._too_many(node, path)
         mark = node.start_mark
-        self.positions[path] = _pos(self.file, mark.line + 1, mark.column + 1)
+        self.positions[path] = _tuple_new(SourcePos, (self.file, mark.line + 1, mark.column + 1))
         ctag = node.ctag
         if ctag is _PLAIN_TAG:
             return resolve_plain(node.value)
@@ -187,7 +182,7 @@ class _Builder:
                 if self.budget < 0:
                     raise self._too_many(item, path)
                 mark = item.start_mark
-                positions[path + (i,)] = _pos(file, mark.line + 1, mark.column + 1)
+                positions[path + (i,)] = _tuple_new(SourcePos, (file, mark.line + 1, mark.column + 1))
                 append(resolve_plain(item.value) if ctag is _PLAIN_TAG else item.value)
             else:
                 append(self.build(item, path + (i,)))
@@ -222,14 +217,14 @@ class _Builder:
                 self.problems.append(
                     YamlProblem(f"duplicate key {quote(key)} (first defined at line {first.line})", mark))
                 continue
-            key_positions[kpath] = _pos(file, mark.line + 1, mark.column + 1)
+            key_positions[kpath] = _tuple_new(SourcePos, (file, mark.line + 1, mark.column + 1))
             ctag = value_node.ctag
             if ctag is _PLAIN_TAG or ctag is _QUOTED_TAG:
                 self.budget -= 1
                 if self.budget < 0:
                     raise self._too_many(value_node, kpath)
                 mark = value_node.start_mark
-                positions[kpath] = _pos(file, mark.line + 1, mark.column + 1)
+                positions[kpath] = _tuple_new(SourcePos, (file, mark.line + 1, mark.column + 1))
                 result[key] = resolve_plain(value_node.value) if ctag is _PLAIN_TAG else value_node.value
             else:
                 result[key] = self.build(value_node, kpath)

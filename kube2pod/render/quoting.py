@@ -13,11 +13,21 @@ class Unrepresentable(ValueError):
 
 def sh(value: str) -> str:
     """One POSIX shell word that passes exactly ``value``."""
+    word = _WORDS.get(value)
+    if word is not None:
+        return word
     if "\0" in value:
         raise Unrepresentable(f"value contains a NUL byte: {value!r}")
     if value and _SAFE.fullmatch(value):  # not match: `$` also matches before a final newline
-        return value
-    return "'" + value.replace("'", "'\\''") + "'"
+        word = value
+    else:
+        word = "'" + value.replace("'", "'\\''") + "'"
+    if len(value) <= 200 and len(_WORDS) < 10_000:  # flags, images, names repeat in every command
+        _WORDS[value] = word
+    return word
+
+
+_WORDS: dict[str, str] = {}
 
 
 def csv_field(value: str) -> str:
