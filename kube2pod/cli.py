@@ -193,7 +193,7 @@ def _print_diagnostics(diags, fmt: str) -> None:
     if fmt == "json":
         print(format_diagnostics(diags, "json"))
     elif diags:
-        print(format_diagnostics(diags, "text"), file=sys.stderr)
+        print(format_diagnostics(diags, "text"), end="", file=sys.stderr)  # one line each, no blank line after
 
 
 def cmd_convert(args) -> int:

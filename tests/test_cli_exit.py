@@ -52,6 +52,7 @@ def test_exit_status_and_messages(tmp_path: Path):
     assert proc.returncode == 2 and b"unrecognized arguments: --bogus" in proc.stderr
     proc = _cli("convert", "-", input=b"kind: [\n")
     assert proc.returncode == 2 and b"<stdin>:" in proc.stderr and b"YAML syntax error" in proc.stderr
+    assert proc.stderr.count(b"\n") == 1  # one line per diagnostic, no blank line after them
 
 
 def test_atexit_handlers_still_run(tmp_path: Path):
