@@ -124,7 +124,9 @@ def run() -> None:
     try:
         code = main()
     except SystemExit as exc:  # argparse: --help, --version, usage errors
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else _message(exc.code))
+        if not isinstance(exc.code, (int, type(None))):
+            raise  # a message: Python's own exit prints it
+        code = exc.code or 0
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -135,12 +137,6 @@ def run() -> None:
         raise SystemExit(code)
     run_exit_functions()
     os._exit(code)
-
-
-def _message(text) -> int:
-    """``SystemExit("text")``: the text on stderr and status 1, as Python's own exit does."""
-    print(text, file=sys.stderr)
-    return EXIT_FAIL
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,13 +34,7 @@ class Frozen(BaseModel):
         for name, copy in fresh:
             state[name] = copy()
         state.update(values)
-        node = cls.__new__(cls)
-        _set(node, "__dict__", state)
-        _set(node, "__pydantic_fields_set__", set(values))
-        _set(node, "__pydantic_extra__", None)
-        _set(node, "__pydantic_private__", None)
-        return node
-
+        return _node(cls, state, set(values))
 
     def replace(self, **changes: Any) -> Any:
         """A copy with ``changes`` (values of the fields' types), as ``model_copy(update=...)``
@@ -48,12 +42,17 @@ class Frozen(BaseModel):
         names = _layout(type(self))[0]
         if not changes.keys() <= names:
             raise TypeError(f"{type(self).__name__}.replace(): unknown fields {sorted(changes.keys() - names)}")
-        node = type(self).__new__(type(self))
-        _set(node, "__dict__", {**self.__dict__, **changes})
-        _set(node, "__pydantic_fields_set__", self.__pydantic_fields_set__ | changes.keys())
-        _set(node, "__pydantic_extra__", None)
-        _set(node, "__pydantic_private__", None)
-        return node
+        return _node(type(self), {**self.__dict__, **changes}, self.__pydantic_fields_set__ | changes.keys())
+
+
+def _node(cls: type[Frozen], state: dict, fields_set: set) -> Any:
+    """An instance of ``cls`` holding ``state``, as ``model_construct`` leaves one (no extra, no private)."""
+    node = cls.__new__(cls)
+    _set(node, "__dict__", state)
+    _set(node, "__pydantic_fields_set__", fields_set)
+    _set(node, "__pydantic_extra__", None)
+    _set(node, "__pydantic_private__", None)
+    return node
 
 
 @lru_cache(maxsize=None)
@@ -74,7 +73,6 @@ def _layout(cls: type[Frozen]) -> tuple[frozenset, frozenset, dict, tuple]:
         template[name] = default
     required = frozenset(n for n, f in cls.model_fields.items() if f.is_required())
     return frozenset(cls.model_fields), required, template, tuple(fresh)
-
 
 
 class ObjectRef(Frozen):
