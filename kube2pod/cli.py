@@ -6,7 +6,6 @@ Exit status: 0 success, 2 invalid input or usage (nothing touched), 1 failure wh
 from __future__ import annotations
 
 import argparse
-import atexit
 import os
 import sys
 
@@ -59,7 +58,9 @@ def _podman(sp) -> None:
 
 def _convert_args(c) -> None:
     _inputs(c)
-    c.add_argument("-o", "--output", choices=("sh", "json", "yaml", "quadlet"), default="sh",
+    from kube2pod.render.formats import FORMATS
+
+    c.add_argument("-o", "--output", choices=tuple(FORMATS), default="sh",
                    help="sh: podman commands; json/yaml: the plan; quadlet: systemd units (needs --out-dir)")
     c.add_argument("--no-start", action="store_true", help="leave out the pod start commands")
     c.add_argument("--out-dir", metavar="DIR", help="directory -o quadlet writes its unit files to")
@@ -115,12 +116,14 @@ _SUBCOMMANDS = {
 
 
 def run() -> None:
-    """Console entry point: ``main()``, then exit without the interpreter's teardown.
+    """Console entry point: ``main()``, flush the output, then exit without the interpreter's
+    teardown (:func:`kube2pod.shortcuts.exit_process`: the atexit handlers run, nothing is lost).
 
-    Freeing every module and object at exit (pydantic's classes, the kubernetes models,
-    podman-py) takes 0.03-0.1 s, a tenth of a convert. Output is flushed and the atexit
-    handlers run first (the same ones a normal exit runs), so nothing is lost.
+    When the reader went away, the rest of the output goes to /dev/null, so that an exit with
+    the teardown (shortcuts off) does not complain either.
     """
+    from kube2pod import shortcuts
+
     try:
         code = main()
     except SystemExit as exc:  # argparse: --help, --version, usage errors
@@ -130,13 +133,14 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (BrokenPipeError, ValueError):  # the reader went away, or the stream is closed
+        except BrokenPipeError:  # the reader went away
+            try:
+                os.dup2(os.open(os.devnull, os.O_WRONLY), stream.fileno())
+            except (OSError, ValueError):
+                pass
+        except ValueError:  # the stream is closed
             pass
-    run_exit_functions = getattr(atexit, "_run_exitfuncs", None)
-    if run_exit_functions is None:  # not CPython: exit the usual way
-        raise SystemExit(code)
-    run_exit_functions()
-    os._exit(code)
+    shortcuts.exit_process(code)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,35 +156,27 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
-def _translate(args, report_format: str = "text", host_check=None):
-    """Load and translate; print diagnostics to stderr. Returns the Translation or None on errors.
-    ``host_check(plan) -> diagnostics`` adds the host preflight's (validate --host)."""
-    from kube2pod.load import load
-    from kube2pod.translate import Options, translate
+def _options(args):
+    """The pipeline options of the input arguments (every command has them)."""
+    from kube2pod.diagnostics import ErrorLevel
+    from kube2pod.pipeline import Options
 
-    loaded = load(args.inputs, stdin=sys.stdin.buffer, strict=args.strict)
-    diags = list(loaded.diagnostics)
-    result = None
-    if not loaded.has_errors:
-        result = translate(loaded.manifests, Options(publish_all=args.publish_all,
-                                                     relabel=args.selinux_relabel, strict=args.strict))
-        diags += result.diagnostics
-        if getattr(args, "userns", None) and not result.has_errors:
-            from kube2pod.host.userns import with_userns
+    return Options(publish_all=args.publish_all, relabel=args.selinux_relabel, userns=args.userns or "",
+                   level=ErrorLevel.ERROR if args.strict else ErrorLevel.WARN)
 
-            try:
-                result.plan = with_userns(result.plan, args.userns)
-            except ValueError as exc:
-                print(f"kube2pod: error: {exc}", file=sys.stderr)
-                return None
-        if host_check is not None and not result.has_errors:
-            more = host_check(result.plan)
-            result.diagnostics += more
-            diags += more
-    _print_diagnostics(diags, report_format)
-    if result is None or result.has_errors:
+
+def _plan(args, report_format: str = "text", host=None):
+    """Run the pipeline on the inputs; print its diagnostics. Returns the Outcome, or None on errors.
+    ``host(paths) -> HostFacts`` adds the host preflight (validate --host)."""
+    from kube2pod import pipeline
+
+    try:
+        outcome = pipeline.run(args.inputs, _options(args), stdin=sys.stdin.buffer, host=host)
+    except pipeline.OptionError as exc:
+        print(f"kube2pod: error: {exc}", file=sys.stderr)
         return None
-    return result
+    _print_diagnostics(outcome.diagnostics, report_format)
+    return None if outcome.has_errors else outcome
 
 
 def _print_diagnostics(diags, fmt: str) -> None:
@@ -195,27 +191,28 @@ def _print_diagnostics(diags, fmt: str) -> None:
 def cmd_convert(args) -> int:
     if args.check or args.update_snapshots:
         return _convert_snapshots(args)
-    if args.output == "quadlet" and not args.out_dir:
-        print("kube2pod: error: -o quadlet needs --out-dir DIR", file=sys.stderr)
-        return EXIT_INVALID
-    result = _translate(args)
-    if result is None:
-        return EXIT_INVALID
-    from kube2pod.snapshot.outputs import FILE_NAMES, QUADLET_DIR, render_all
+    from kube2pod.render.formats import FORMATS, render_all
 
-    files, diags = render_all(result.plan, [args.output], start=not args.no_start, show_secrets=args.show_secrets)
+    fmt = FORMATS[args.output]
+    if fmt.directory and not args.out_dir:
+        print(f"kube2pod: error: -o {fmt.name} needs --out-dir DIR", file=sys.stderr)
+        return EXIT_INVALID
+    outcome = _plan(args)
+    if outcome is None:
+        return EXIT_INVALID
+    files, diags = render_all(outcome.plan, [fmt.name], start=not args.no_start, show_secrets=args.show_secrets)
     if diags:
         _print_diagnostics(diags, "text")
         return EXIT_INVALID
-    if args.output != "quadlet":
-        sys.stdout.write(files[FILE_NAMES[args.output]])
+    if not fmt.directory:
+        sys.stdout.write(files[fmt.file])
         return EXIT_OK
     from pathlib import Path
 
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
-        out.joinpath(name.removeprefix(QUADLET_DIR + "/")).write_text(text, encoding="utf-8")
+        out.joinpath(name.removeprefix(fmt.file + "/")).write_text(text, encoding="utf-8")
     print(f"kube2pod: wrote {len(files)} Quadlet units to {out}; install them in ~/.config/containers/systemd/ "
           "or /etc/containers/systemd/, then `systemctl [--user] daemon-reload`", file=sys.stderr)
     return EXIT_OK
@@ -227,13 +224,11 @@ def _convert_snapshots(args) -> int:
 
     from kube2pod.snapshot import compare
     from kube2pod.snapshot.outputs import snapshot_files
-    from kube2pod.translate import Options
 
-    options = Options(publish_all=args.publish_all, relabel=args.selinux_relabel, strict=args.strict)
     formats = args.formats.split(",")
     try:
-        files = snapshot_files(args.inputs, formats, options=options, start=not args.no_start)
-    except ValueError as exc:
+        files = snapshot_files(args.inputs, formats, options=_options(args), start=not args.no_start)
+    except ValueError as exc:  # an unknown format, a bad --userns
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
     if args.update_snapshots:
@@ -250,42 +245,36 @@ def _convert_snapshots(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    def host_check(plan):
+    def read_facts(paths):
         from kube2pod.apply.connection import connect
 
         with connect(args.url) as client:
-            return _preflight(args, plan, client).diagnostics
+            return _facts(client, paths)
 
     from kube2pod.apply.errors import ApplyError
 
     try:
-        result = _translate(args, args.output, host_check if args.host else None)
+        outcome = _plan(args, args.output, read_facts if args.host else None)
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
-    return EXIT_INVALID if result is None else EXIT_OK
+    return EXIT_INVALID if outcome is None else EXIT_OK
 
 
-def _preflight(args, plan, client):
-    """Read the host's facts once and check the plan against them (host/preflight.py)."""
+def _facts(client, paths):
+    """The host's facts, read once through Podman's /info (host/facts.py), with those of ``paths``."""
     from kube2pod.apply.podman_api import PodmanAPI
-    from kube2pod.diagnostics import Diagnostics
-    from kube2pod.host import facts, preflight
+    from kube2pod.host import facts
 
-    checked = preflight.preflight(plan, facts.read(PodmanAPI(client).info(), preflight.paths(plan)),
-                                  fix_ownership=getattr(args, "fix_ownership", False))
-    strict = Diagnostics(strict=args.strict)
-    strict.extend(checked.diagnostics)
-    checked.diagnostics = list(strict)
-    return checked
+    return facts.read(PodmanAPI(client).info(), paths)
 
 
 def _run_on_podman(args, action, host_check: bool = True) -> int:
     from kube2pod.apply.connection import connect, drop_prefetched, prefetch_info
 
     prefetch_info(args.url)  # Podman's slow /info (host facts, lock key) overlaps loading and translating
-    result = _translate(args)
-    if result is None:
+    outcome = _plan(args)
+    if outcome is None:
         drop_prefetched(args.url)
         return EXIT_INVALID
     from kube2pod.apply.errors import ApplyError
@@ -309,17 +298,18 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
         wait=getattr(args, "wait", False), timeout=getattr(args, "timeout", 120.0))
     try:
         with connect(args.url) as client:
-            fixes = []
             if host_check:  # preflight: before anything changes
-                checked = _preflight(args, result.plan, client)
-                _print_diagnostics(checked.diagnostics, "text")
-                if checked.has_errors:
-                    return EXIT_INVALID
-                fixes = checked.fixes
-            from kube2pod.host.ownership import fixed
+                from kube2pod import pipeline
 
-            with fixed(fixes, report, dry_run=options.dry_run or args.command == "diff"):
-                action(result.plan, client, options, report)
+                outcome = pipeline.check_host(outcome, lambda paths: _facts(client, paths),
+                                              fix_ownership=getattr(args, "fix_ownership", False))
+                _print_diagnostics(outcome.preflight.diagnostics, "text")
+                if outcome.has_errors:
+                    return EXIT_INVALID
+            from kube2pod.apply.chown import fixed
+
+            with fixed(outcome.fixes, report, dry_run=options.dry_run or args.command == "diff"):
+                action(outcome.plan, client, options, report)
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_FAIL

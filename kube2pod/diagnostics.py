@@ -61,18 +61,33 @@ def warning(message: str, pos: SourcePos | None = None, hint: str | None = None)
     return Diagnostic(Severity.WARNING, message, pos, hint)
 
 
-class Diagnostics:
-    """An ordered collection of diagnostics with an error-level policy.
+class ErrorLevel(str, Enum):
+    """What happens to warnings (as sqlglot's ErrorLevel); errors are always kept.
 
-    ``strict`` turns every warning into an error when it is added.
+    | level  | a warning                | CLI                |
+    |--------|--------------------------|--------------------|
+    | IGNORE | dropped                  |                    |
+    | WARN   | kept as a warning        | default            |
+    | ERROR  | raised to an error       | ``--strict``       |
     """
 
-    def __init__(self, strict: bool = False, items: list[Diagnostic] | None = None):
-        self.strict = strict
+    IGNORE = "ignore"
+    WARN = "warn"
+    ERROR = "error"
+
+
+class Diagnostics:
+    """An ordered collection of diagnostics; ``level`` is applied to each one as it is added
+    (the one place the error-level policy is applied)."""
+
+    def __init__(self, level: ErrorLevel = ErrorLevel.WARN, items: list[Diagnostic] | None = None):
+        self.level = level
         self.items: list[Diagnostic] = [] if items is None else items
 
     def add(self, diag: Diagnostic) -> None:
-        if self.strict and diag.severity is Severity.WARNING:
+        if diag.severity is Severity.WARNING and self.level is not ErrorLevel.WARN:
+            if self.level is ErrorLevel.IGNORE:
+                return
             diag = Diagnostic(Severity.ERROR, diag.message, diag.pos, diag.hint)
         self.items.append(diag)
 
@@ -95,6 +110,25 @@ class Diagnostics:
 
     def __len__(self) -> int:
         return len(self.items)
+
+
+class Result:
+    """What a step returns (load, translate, host preflight, the pipeline): its diagnostics, in order."""
+
+    def __init__(self, diagnostics: list[Diagnostic] | None = None):
+        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity is Severity.ERROR for d in self.diagnostics)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity is Severity.WARNING]
 
 
 class DiagnosticError(Exception):

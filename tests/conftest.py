@@ -1,8 +1,8 @@
-"""Shared pytest fixtures.  Podman fixtures: see tests/podman_env.py.
+"""Shared pytest fixtures.  Podman fixtures: see tests/support/podman_env.py.
 
 Podman fixtures (all backed by ONE isolated Podman per test session):
 
-* ``isolated_podman``   (session) the started ``podman_env.PodmanEnv``
+* ``isolated_podman``   (session) the started ``support.podman_env.PodmanEnv``
 * ``podman_url``        (session) ``"unix:///tmp/k2p-podman-…/podman.sock"``
 * ``podman_cli``        (session; alias ``podman``) ``podman(*args, check=True, input=None,
                         timeout=300, remote=False) -> CompletedProcess`` (text,
@@ -16,15 +16,19 @@ Podman fixtures (all backed by ONE isolated Podman per test session):
 Tests marked ``@pytest.mark.podman`` get the isolated Podman started for them
 and are skipped (with the reason) when Podman is unusable, except when
 ``CI`` is true (or ``K2P_REQUIRE_PODMAN=1``): then they fail.
+
+``quadlet_bin`` (module) is podman 5's Quadlet generator (tests/support/quadlet.py).
 """
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 
-from podman_env import PodmanEnv, in_ci
+from support.podman_env import PodmanEnv, in_ci
+from support.quadlet import quadlet_path
 
 
 def _podman_required() -> bool:
@@ -89,3 +93,9 @@ def podman_client(isolated_podman):
 def podman_clean(isolated_podman):
     yield isolated_podman
     isolated_podman.reset_pods()
+
+
+@pytest.fixture(scope="module")
+def quadlet_bin() -> Path:
+    """Podman 5's Quadlet generator (support/quadlet.py); skipped when missing, failed when CI is true."""
+    return quadlet_path()

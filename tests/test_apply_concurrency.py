@@ -9,9 +9,9 @@ import sys
 import threading
 
 import pytest
-from apply_cases import pod, write
-from k2p import run_cli
-from podman_env import PodmanEnv
+from support.apply_cases import pod, write
+from support.k2p import run_cli
+from support.podman_env import PodmanEnv
 
 from kube2pod.apply import executor
 from kube2pod.apply.errors import ApplyError

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from apply_cases import claim, pod, write
-from k2p import run_cli
+from support.apply_cases import claim, pod, write
+from support.k2p import run_cli
 
 pytestmark = pytest.mark.podman
 

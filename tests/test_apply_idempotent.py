@@ -5,27 +5,23 @@ from __future__ import annotations
 import json
 
 import pytest
-from apply_cases import container_ids, host_state, pod, pod_names, write
-from k2p import run_cli
+from support.apply_cases import container_ids, host_state, pod, pod_names, write
+from support.k2p import apply_cli, run_cli
 
 pytestmark = pytest.mark.podman
 
 
-def _apply(url, *args):
-    return run_cli("apply", "--url", url, *map(str, args))
-
-
 def test_reapply_unchanged_and_change_one_pod(tmp_path, podman, podman_url, podman_clean):
     manifest = write(tmp_path / "three.yaml", pod("a"), pod("b", env={"X": "1"}), pod("c"))
-    assert _apply(podman_url, manifest)[0] == 0
+    assert apply_cli(podman_url, manifest)[0] == 0
     ids = {p: container_ids(podman, p) for p in "abc"}
 
-    code, _, err = _apply(podman_url, manifest)
+    code, _, err = apply_cli(podman_url, manifest)
     assert code == 0 and err.count("unchanged") == 3, err
     assert {p: container_ids(podman, p) for p in "abc"} == ids
 
     write(manifest, pod("a"), pod("b", env={"X": "2"}), pod("c"))
-    code, _, err = _apply(podman_url, manifest)
+    code, _, err = apply_cli(podman_url, manifest)
     assert code == 0, err
     now = {p: container_ids(podman, p) for p in "abc"}
     assert now["a"] == ids["a"] and now["c"] == ids["c"]
@@ -43,10 +39,10 @@ def test_diff_and_dry_run_change_nothing(tmp_path, podman, podman_url, podman_cl
     assert {(e["name"], e["action"]) for e in events if e["kind"] == "pod"} == {("a", "create"), ("b", "create")}
     assert host_state(podman) == before
 
-    assert _apply(podman_url, manifest)[0] == 0
+    assert apply_cli(podman_url, manifest)[0] == 0
     write(manifest, pod("a", env={"Y": "1"}))
     state = host_state(podman)
-    code, _, err = _apply(podman_url, "--dry-run", manifest)
+    code, _, err = apply_cli(podman_url, "--dry-run", manifest)
     assert code == 0, err
     assert "pod a: recreate (spec changed)" in err and "pod b: orphan" in err
     assert host_state(podman) == state
@@ -55,12 +51,12 @@ def test_diff_and_dry_run_change_nothing(tmp_path, podman, podman_url, podman_cl
 def test_prune_removes_only_this_projects_orphans(tmp_path, podman, podman_url, podman_clean):
     manifest = write(tmp_path / "proj.yaml", pod("a"), pod("b", volume="/v"))
     other = write(tmp_path / "other.yaml", pod("z"))
-    assert _apply(podman_url, manifest)[0] == 0 and _apply(podman_url, other)[0] == 0
+    assert apply_cli(podman_url, manifest)[0] == 0 and apply_cli(podman_url, other)[0] == 0
     write(manifest, pod("a"))
-    code, _, err = _apply(podman_url, manifest)
+    code, _, err = apply_cli(podman_url, manifest)
     assert code == 0 and "pod b: orphan" in err
     assert "b" in pod_names(podman)
-    code, _, err = _apply(podman_url, "--prune", manifest)
+    code, _, err = apply_cli(podman_url, "--prune", manifest)
     assert code == 0 and "pod b: pruned" in err, err
     assert pod_names(podman) == {"a", "z"}
     assert "b-data" not in podman("volume", "ls", "--format", "{{.Name}}").stdout.split()

@@ -5,15 +5,11 @@ from __future__ import annotations
 import socket
 
 import pytest
-from apply_cases import claim, host_state, pod, write
-from k2p import run_cli
-from podman_env import free_port
+from support.apply_cases import claim, host_state, pod, write
+from support.k2p import apply_cli
+from support.podman_env import free_port
 
 pytestmark = pytest.mark.podman
-
-
-def _apply(url, *args):
-    return run_cli("apply", "--url", url, *map(str, args))
 
 
 @pytest.fixture
@@ -34,7 +30,7 @@ def bystanders(podman, podman_clean):
 def test_second_pod_failing_leaves_host_as_before(tmp_path, podman_url, bystanders, second):
     manifest = write(tmp_path / "two.yaml", pod("first", volume="/v"), second)
     before = host_state(bystanders)
-    code, _, err = _apply(podman_url, manifest)
+    code, _, err = apply_cli(podman_url, manifest)
     assert code == 1, err
     assert "second" in err or "no-such-image" in err
     assert "nothing this run created was left behind" in err or "nothing was changed" in err
@@ -50,7 +46,7 @@ def test_port_taken_leaves_host_as_before(tmp_path, podman_url, bystanders):
         holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         holder.bind(("0.0.0.0", port))
         holder.listen()
-        code, _, err = _apply(podman_url, manifest)
+        code, _, err = apply_cli(podman_url, manifest)
     assert code == 1, err
     assert "nothing this run created was left behind" in err
     assert host_state(bystanders) == before
@@ -59,7 +55,7 @@ def test_port_taken_leaves_host_as_before(tmp_path, podman_url, bystanders):
 def test_failed_run_leaves_same_named_foreign_pod_alone(tmp_path, podman_url, bystanders):
     manifest = write(tmp_path / "clash.yaml", pod("first"), pod("bystander"))
     before = host_state(bystanders)
-    code, _, err = _apply(podman_url, manifest)
+    code, _, err = apply_cli(podman_url, manifest)
     assert code == 1 and "bystander already exists and was not created by kube2pod" in err
     assert host_state(bystanders) == before
 
@@ -67,18 +63,18 @@ def test_failed_run_leaves_same_named_foreign_pod_alone(tmp_path, podman_url, by
 def test_failed_recreate_restores_the_previous_pod(tmp_path, podman, podman_url, podman_clean):
     good = (pod("web", env={"V": "1"}), pod("db", claim="db-data"), claim("db-data"))
     ok = write(tmp_path / "app.yaml", *good)
-    assert _apply(podman_url, ok)[0] == 0
+    assert apply_cli(podman_url, ok)[0] == 0
     before = _names(host_state(podman))
     broken = write(tmp_path / "app.yaml", pod("web", env={"V": "2"}),
                    pod("db", claim="db-data", argv=["/no/such/binary"]), claim("db-data"))
-    code, _, err = _apply(podman_url, broken)
+    code, _, err = apply_cli(podman_url, broken)
     assert code == 1 and "nothing this run created was left behind" in err, err
     after = _names(host_state(podman))
     assert after == before
     env = podman("container", "inspect", "web-main", "--format", "{{.Config.Env}}").stdout
     assert "V=1" in env
     assert "db-main Up" in podman("ps", "--filter", "pod=db", "--format", "{{.Names}} {{.Status}}").stdout
-    code, _, err = _apply(podman_url, write(tmp_path / "app.yaml", *good))
+    code, _, err = apply_cli(podman_url, write(tmp_path / "app.yaml", *good))
     assert code == 0 and "pod web: unchanged" in err, err
 
 
@@ -90,9 +86,9 @@ def _names(state: dict) -> dict:
 
 def test_second_run_after_failure_works(tmp_path, podman, podman_url, podman_clean):
     manifest = write(tmp_path / "retry.yaml", pod("first"), pod("second", argv=["/no/such/binary"]))
-    assert _apply(podman_url, manifest)[0] == 1
+    assert apply_cli(podman_url, manifest)[0] == 1
     write(tmp_path / "retry.yaml", pod("first"), pod("second"))
-    code, _, err = _apply(podman_url, manifest)
+    code, _, err = apply_cli(podman_url, manifest)
     assert code == 0, err
     assert podman("pod", "exists", "second", check=False).returncode == 0
 
@@ -100,10 +96,10 @@ def test_second_run_after_failure_works(tmp_path, podman, podman_url, podman_cle
 def test_wait_fails_on_an_exiting_container_and_rolls_back(tmp_path, podman, podman_url, podman_clean):
     manifest = write(tmp_path / "waits.yaml", pod("fine"), pod("crash", command="exit 3"))
     before = host_state(podman)
-    code, _, err = _apply(podman_url, "--wait", "--timeout", "30", manifest)
+    code, _, err = apply_cli(podman_url, "--wait", "--timeout", "30", manifest)
     assert code == 1 and "crash-main" in err and "exited with code 3" in err, err
     assert "nothing this run created was left behind" in err
     assert host_state(podman) == before
     write(manifest, pod("fine"))
-    code, _, err = _apply(podman_url, "--wait", "--timeout", "30", manifest)
+    code, _, err = apply_cli(podman_url, "--wait", "--timeout", "30", manifest)
     assert code == 0 and "container fine-main: ready" in err, err

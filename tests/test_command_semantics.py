@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from k2p import run_cli
+from support.k2p import run_cli
 
 pytestmark = pytest.mark.podman
 

@@ -9,8 +9,8 @@ import json
 import re
 
 import pytest
-from inspect_facts import at, collect, differences, reset
-from k2p import FIXTURES, REPO, run_cli
+from support.inspect_facts import at, collect, differences, reset
+from support.k2p import FIXTURES, REPO, run_cli
 
 CASES = sorted(p.parent.name.removeprefix("conformance-") for p in FIXTURES.glob("conformance-*/input.yaml"))
 COMPAT = REPO / "docs" / "compatibility.md"

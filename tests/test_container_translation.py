@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from support.k2p import translate_text
 
-from kube2pod.load import load
-from kube2pod.render import podman_args
-from kube2pod.apply import spec
-from kube2pod.translate import translate
+from kube2pod.render import argv, rest
+from kube2pod.spec import container_spec
 
 MANIFEST = """\
 apiVersion: v1
@@ -48,15 +46,8 @@ spec:
 """
 
 
-def _translate(tmp_path: Path, text: str = MANIFEST):
-    f = tmp_path / "in.yaml"
-    f.write_text(text)
-    loaded = load([str(f)])
-    return translate(loaded.manifests)
-
-
 def test_env_sources_and_secret_env(tmp_path):
-    result = _translate(tmp_path)
+    result = translate_text(tmp_path, MANIFEST)
     assert not result.has_errors, [d.format() for d in result.diagnostics]
     c = result.plan.pods[0].containers[0]
     env = {e.name: e.value for e in c.env}
@@ -70,7 +61,7 @@ def test_env_sources_and_secret_env(tmp_path):
 
 
 def test_security_resources_probe(tmp_path):
-    c = _translate(tmp_path).plan.pods[0].containers[0]
+    c = translate_text(tmp_path, MANIFEST).plan.pods[0].containers[0]
     assert c.user == "1001:2000" and c.group_add == ["3000"] and c.selinux_opts == ["type:spc_t"]
     assert c.read_only and c.no_new_privileges
     assert (c.memory, c.memory_swap, c.cpu_quota, c.cpu_period, c.cpu_shares) == (64 * 2**20, 64 * 2**20, 1000, 100000, 2)
@@ -80,21 +71,13 @@ def test_security_resources_probe(tmp_path):
 
 
 def test_cli_and_api_carry_the_same_settings(tmp_path):
-    pod = _translate(tmp_path).plan.pods[0]
+    pod = translate_text(tmp_path, MANIFEST).plan.pods[0]
     c = pod.containers[0]
-    args = podman_args.container_create(pod, c)
-    body = spec.container_body(pod, c)
+    args = argv.container_create(container_spec(pod, c))
+    body = rest.body(container_spec(pod, c))
     assert "--secret=db-password,type=env,target=PW" in args and body["secret_env"] == {"PW": "db-password"}
     assert "--user=1001:2000" in args and body["user"] == "1001:2000"
     assert "--cpu-quota=1000" in args and body["resource_limits"]["cpu"]["quota"] == 1000
     assert "--stop-signal=10" in args and body["stop_signal"] == 10
     assert "--health-on-failure=kill" in args and body["health_check_on_failure_action"] == 2
     assert not any("hunter2" in a for a in args)
-
-
-def test_missing_sources_are_positioned_errors(tmp_path):
-    text = MANIFEST.replace("key: MODE}", "key: NOPE}").replace("name: db, key: password", "name: gone, key: password")
-    result = _translate(tmp_path, text)
-    errors = [d for d in result.diagnostics if d.severity.value == "error"]
-    assert any("has no key 'NOPE'" in d.message for d in errors)
-    assert any("'gone' is not in the input" in d.message and d.pos.line == 25 for d in errors)

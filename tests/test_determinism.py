@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from k2p import FIXTURES
+from support.k2p import FIXTURES
 
 CASES = sorted(p.parent.name for p in FIXTURES.glob("*/input.yaml"))
 

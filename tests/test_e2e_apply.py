@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from k2p import EXAMPLES, run_cli
-from podman_env import free_port, wait_http
+from support.k2p import EXAMPLES, run_cli
+from support.podman_env import free_port, wait_http
 
 pytestmark = pytest.mark.podman
 

@@ -5,7 +5,7 @@ rewrites them). The same files `kube2pod convert --check fixtures/<case>` compar
 from __future__ import annotations
 
 import pytest
-from k2p import FIXTURES, REPO, run_cli
+from support.k2p import FIXTURES, REPO, run_cli
 
 from kube2pod.snapshot.outputs import FILE_NAMES, FORMATS, QUADLET_ERROR, snapshot_files
 

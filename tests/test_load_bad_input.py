@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from kube2pod.diagnostics import ErrorLevel
 from kube2pod.load import format_diagnostics, load
 
 REPO = Path(__file__).resolve().parent.parent
@@ -17,7 +18,7 @@ WARNING_ONLY = {"unsupported-kind.yaml"}
 
 
 def run(name: str, strict: bool = False):
-    return load([f"fixtures/bad-input/{name}"], strict=strict)
+    return load([f"fixtures/bad-input/{name}"], level=ErrorLevel.ERROR if strict else ErrorLevel.WARN)
 
 
 @pytest.fixture(autouse=True)
@@ -59,3 +60,16 @@ def test_alias_bomb_is_rejected_quickly():
 def test_unsupported_kind_skipped_but_pod_kept():
     result = run("unsupported-kind.yaml")
     assert [m.ref for m in result.manifests] == ["Pod/web"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_translate_relies_on_the_loader_and_never_crashes(name):
+    """Each rule is the loader's alone: translating what a bad input still gives (the library API
+    allows it) raises nothing and reports no error again where the loader did."""
+    from kube2pod.translate import translate
+
+    loaded = run(name)
+    loader_errors = {(d.pos.file, d.pos.line) for d in loaded.errors}
+    again = [d.format() for d in translate(loaded.manifests).errors
+             if d.pos is not None and (d.pos.file, d.pos.line) in loader_errors]
+    assert not again

@@ -6,6 +6,7 @@ import base64
 import io
 import json
 
+from kube2pod.diagnostics import ErrorLevel
 from kube2pod.load import format_diagnostics, load, load_text
 
 POD = """\
@@ -114,7 +115,7 @@ def test_missing_file_and_strict_mode(tmp_path):
     p = tmp_path / "role.yaml"
     p.write_text("apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: x}\n")
     assert not load([str(p)]).has_errors or True
-    assert load([str(p)], strict=True).has_errors
+    assert load([str(p)], level=ErrorLevel.ERROR).has_errors
 
 
 def test_json_output_is_machine_readable():

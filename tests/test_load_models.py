@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,7 +12,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def run(code: str) -> str:
-    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO,
+    """Run ``code`` in a fresh process with the shortcuts on (the cheap import is one of them;
+    tests/test_shortcuts.py checks the switch), whether or not this suite runs with them off."""
+    env = {k: v for k, v in os.environ.items() if k != "KUBE2POD_NO_SHORTCUTS"}
+    proc = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], cwd=REPO, env=env,
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
     return proc.stdout
@@ -70,7 +74,7 @@ def test_only_the_model_modules_met_are_imported_and_the_rest_complete_on_use():
 def test_dropping_model_imports_touches_only_that_exact_form():
     import dis
 
-    from kube2pod.load.models import _drop_model_imports
+    from kube2pod.shortcuts import drop_model_imports as _drop_model_imports
 
     src = textwrap.dedent("""
         from kubernetes.client.models.v1_pod import V1Pod

@@ -9,7 +9,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from k2p import FIXTURES, REPO
+from support.k2p import FIXTURES, REPO
 
 from kube2pod.load import load
 from kube2pod.plan import Plan, Secret, canonical

@@ -3,23 +3,13 @@ configMap/secret volumes, subPath, PVC annotations — and that the script and A
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
+from support.k2p import translate_text
 
-from kube2pod.apply import spec
-from kube2pod.load import load
 from kube2pod.plan import BindMount
-from kube2pod.render import podman_args, shell
-from kube2pod.translate import translate
-
-
-def _translate(tmp_path: Path, text: str):
-    f = tmp_path / "m.yaml"
-    f.write_text(text)
-    loaded = load([str(f)])
-    assert not loaded.has_errors, [d.format() for d in loaded.diagnostics]
-    return translate(loaded.manifests)
+from kube2pod.render import argv, rest, shell
+from kube2pod.spec import container_spec, pod_spec
+from kube2pod.translate import Options
 
 
 def _errors(result) -> list[str]:
@@ -60,7 +50,7 @@ spec:
 
 
 def test_pod_settings_reach_pod_and_containers(tmp_path):
-    result = _translate(tmp_path, POD)
+    result = translate_text(tmp_path, POD)
     assert not _errors(result)
     pod = result.plan.pods[0]
     assert (pod.hostname, pod.pid, pod.userns, pod.share) == ("h", "host", "auto", ["net", "uts", "pid"])
@@ -79,9 +69,9 @@ def test_pod_settings_reach_pod_and_containers(tmp_path):
 
 
 def test_script_and_api_carry_the_same_pod_settings(tmp_path):
-    pod = _translate(tmp_path, POD).plan.pods[0]
-    args = podman_args.pod_create(pod)
-    body = spec.pod_body(pod)
+    pod = translate_text(tmp_path, POD).plan.pods[0]
+    args = argv.pod_create(pod_spec(pod))
+    body = rest.body(pod_spec(pod))
     assert "--share=net,uts,pid" in args and body["shared_namespaces"] == ["net", "uts", "pid"]
     assert "--pid=host" in args and body["pidns"] == {"nsmode": "host"}
     assert "--userns=auto" in args and body["userns"] == {"nsmode": "auto"}
@@ -89,21 +79,21 @@ def test_script_and_api_carry_the_same_pod_settings(tmp_path):
     assert [a for a in args if a.startswith("--dns-option=")] == [f"--dns-option={o}" for o in body["dns_option"]]
     assert "--sysctl=kernel.shm_rmid_forced=1" in args and body["sysctl"] == {"kernel.shm_rmid_forced": "1"}
     c = pod.containers[0]
-    cargs = podman_args.container_create(pod, c)
-    cbody = spec.container_body(pod, c)
+    cargs = argv.container_create(container_spec(pod, c))
+    cbody = rest.body(container_spec(pod, c))
     assert "--restart=on-failure" in cargs and cbody["restart_policy"] == "on-failure"
     assert "--stop-timeout=5" in cargs and cbody["stop_timeout"] == 5
     assert "--ipc=host" in cargs and cbody["ipcns"] == {"nsmode": "host"}
     assert "--security-opt=seccomp=unconfined" in cargs and cbody["seccomp_profile_path"] == "unconfined"
     init = pod.init_containers[0]
-    assert "--init-ctr=always" in podman_args.container_create(pod, init)
-    assert spec.container_body(pod, init)["init_container_type"] == "always"
-    script = shell.render(_translate(tmp_path, POD).plan)
+    assert "--init-ctr=always" in argv.container_create(container_spec(pod, init))
+    assert rest.body(container_spec(pod, init))["init_container_type"] == "always"
+    script = shell.render(translate_text(tmp_path, POD).plan)
     assert script.index("--name=p-init") < script.index("--name=p-c ")
 
 
 def test_host_network_publishes_nothing_and_refuses_net_sysctls(tmp_path):
-    result = _translate(tmp_path, """\
+    result = translate_text(tmp_path, """\
 apiVersion: v1
 kind: Pod
 metadata: {name: p}
@@ -150,7 +140,7 @@ spec:
 
 
 def test_config_map_and_secret_volumes(tmp_path):
-    result = _translate(tmp_path, CONFIG)
+    result = translate_text(tmp_path, CONFIG)
     assert not _errors(result)
     vols = {v.name: v for v in result.plan.volumes}
     every = {f.path: (f.text, f.base64, f.mode) for f in vols["p-all"].files}
@@ -162,19 +152,19 @@ def test_config_map_and_secret_volumes(tmp_path):
     assert files == {("s-pw", "/sec/pw", 0o440), ("s-user", "/sec/user", 0o440), ("s-pw", "/etc/pw", 0o440)}
     assert any("key 'empty' is empty" in d.message for d in result.diagnostics)
     assert "hunter2" not in shell.render(result.plan) and "admin" not in shell.render(result.plan)
-    secrets = spec.container_body(result.plan.pods[0], c)["secrets"]
+    secrets = rest.body(container_spec(result.plan.pods[0], c))["secrets"]
     assert {"Source": "s-pw", "Target": "/etc/pw", "Mode": 0o440} in secrets
-    assert "--secret=s-pw,type=mount,target=/etc/pw,mode=0440" in podman_args.container_create(result.plan.pods[0], c)
+    assert "--secret=s-pw,type=mount,target=/etc/pw,mode=0440" in argv.container_create(container_spec(result.plan.pods[0], c))
 
 
 def test_volume_files_script_writes_exact_bytes(tmp_path):
     """The script's file-writing lines, run by sh against a directory, produce the plan's files."""
     import subprocess
 
-    vol = {v.name: v for v in _translate(tmp_path, CONFIG).plan.volumes}["p-some"]
-    from kube2pod.render import volumefiles
+    vol = {v.name: v for v in translate_text(tmp_path, CONFIG).plan.volumes}["p-some"]
+    from kube2pod.render import volume_script
 
-    lines = volumefiles.commands(vol)[1:]  # without the podman volume inspect
+    lines = volume_script.commands(vol)[1:]  # without the podman volume inspect
     root = tmp_path / "vol"
     root.mkdir()
     (root / "stale").write_text("old")
@@ -190,7 +180,7 @@ def test_volume_files_script_writes_exact_bytes(tmp_path):
     ("{name: h, mountPath: /x, subPath: ../up}", "subPath must be relative"),
 ])
 def test_unsupported_sub_paths_are_refused(tmp_path, mount, message):
-    result = _translate(tmp_path, f"""\
+    result = translate_text(tmp_path, f"""\
 apiVersion: v1
 kind: Pod
 metadata: {{name: p}}
@@ -205,7 +195,7 @@ spec:
 
 
 def test_bad_annotations_and_init_probes_are_positioned_errors(tmp_path):
-    result = _translate(tmp_path, """\
+    result = translate_text(tmp_path, """\
 apiVersion: v1
 kind: Pod
 metadata:
@@ -228,7 +218,7 @@ spec:
 
 
 def test_pvc_annotations_become_volume_options(tmp_path):
-    result = _translate(tmp_path, """\
+    result = translate_text(tmp_path, """\
 apiVersion: v1
 kind: PersistentVolumeClaim
 metadata:
@@ -257,7 +247,7 @@ spec:
 
 
 def test_an_unsupported_volume_is_reported_once(tmp_path):
-    result = _translate(tmp_path, """\
+    result = translate_text(tmp_path, """\
 apiVersion: v1
 kind: Pod
 metadata: {name: p}
@@ -270,3 +260,19 @@ spec:
 """)
     errors = _errors(result)
     assert len(errors) == 1 and "downwardAPI volumes are not supported" in errors[0]
+
+
+def test_publish_all_refuses_a_container_port_on_a_host_port_published_for_another(tmp_path):
+    text = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: p}
+spec:
+  containers:
+  - {name: a, image: "localhost/busybox:latest", ports: [{containerPort: 80, hostPort: 8080}]}
+  - {name: b, image: "localhost/busybox:latest", ports: [{containerPort: 8080}, {containerPort: 80}]}
+"""
+    assert not _errors(translate_text(tmp_path, text))
+    result = translate_text(tmp_path, text, Options(publish_all=True))
+    assert [(d.pos.line, d.message) for d in result.errors] == [
+        (7, "host port 8080/tcp is already published by this pod")]

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from podman_env import BUSYBOX_IMAGE, ENTRY_IMAGE, free_port, wait_http
+from support.podman_env import BUSYBOX_IMAGE, ENTRY_IMAGE, free_port, wait_http
 
 pytestmark = pytest.mark.podman
 

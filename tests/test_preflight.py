@@ -8,9 +8,11 @@ import os
 import pytest
 
 from kube2pod.host import facts as host_facts
-from kube2pod.host import ownership, userns
+from kube2pod.apply import chown
+from kube2pod.host import userns
+from kube2pod.host.ownership_fix import OwnershipFix
 from kube2pod.host.facts import HostFacts, IdMap, IdRange, PathFacts
-from kube2pod.host.preflight import preflight
+from kube2pod.host.checks import preflight
 from kube2pod.load import load
 from kube2pod.translate import Options, translate
 
@@ -184,19 +186,6 @@ def test_selinux_enforcing_warns_about_unlabelled_binds(tmp_path):
     assert "without SELinux relabeling" in warn.message
 
 
-def test_with_userns_overrides_every_pod_and_rehashes(tmp_path):
-    from kube2pod.translate import ownership as own
-
-    plan = plan_of(tmp_path)
-    changed = userns.with_userns(plan, "private")
-    assert changed.pods[0].userns == "auto"
-    assert changed.pods[0].labels[own.HASH] != plan.pods[0].labels[own.HASH]
-    twice = userns.with_userns(userns.with_userns(plan, "auto"), "keep-id")
-    assert twice.pods[0].labels[own.HASH] == userns.with_userns(plan, "keep-id").pods[0].labels[own.HASH]
-    with pytest.raises(ValueError):
-        userns.with_userns(plan, "bogus")
-
-
 def test_facts_parsing_and_round_trip(tmp_path):
     text = "other:100000:65536\nk2p-rootless:200000:65536\n1001:300000:10\n"
     assert host_facts.sub_ids(text, "k2p-rootless", 1001) == (IdRange(200000, 65536), IdRange(300000, 10))
@@ -219,11 +208,11 @@ def test_ownership_fix_as_root_chowns_and_undoes_created_dirs(tmp_path):
 
     target = tmp_path / "new"
     hp = HostPath(path=str(target), source=ObjectRef(kind="Pod", name="p"), expect="directory", create=True)
-    fix = ownership.OwnershipFix(path=str(target), container="c", uid=1000, gid=None, ns_uid=1000, ns_gid=None,
+    fix = OwnershipFix(path=str(target), container="c", uid=1000, gid=None, ns_uid=1000, ns_gid=None,
                                  host_uid=4321, host_gid=None, rootless=False, create=hp)
     events = []
     with pytest.raises(RuntimeError):
-        with ownership.fixed([fix], events.append):
+        with chown.fixed([fix], events.append):
             assert target.is_dir() and (target.stat().st_uid == 4321 or os.geteuid() != 0)
             raise RuntimeError("apply failed")
     assert not target.exists()

@@ -6,9 +6,10 @@ from __future__ import annotations
 import json
 import subprocess
 
-from k2p import REPO, run_cli
+from support.k2p import REPO, run_cli
 from ruamel.yaml import YAML
 
+from kube2pod.spec import secret_spec
 from kube2pod.plan import ObjectRef, Plan, Secret
 from kube2pod.render import json as json_renderer
 from kube2pod.render import shell
@@ -68,7 +69,7 @@ def test_secrets_are_redacted_in_every_output_unless_asked(tmp_path, monkeypatch
 def test_show_secrets_script_sets_the_exact_bytes():
     secret = Secret(name="s", source=ObjectRef(kind="Secret", name="s"), secret="s", key="k",
                     value=b"a'b\"c $x `y`\n\n\xff")
-    script = "\n".join([*shell.secret_commands(secret, True)[:2], f'printf %s "${secret.env_var}"'])
+    script = "\n".join([*shell.secret_commands(secret, secret_spec(secret), True)[:2], f'printf %s "${secret.env_var}"'])
     out = subprocess.run(["sh", "-c", script], capture_output=True, timeout=10).stdout
     assert out == b"a'b\"c $x `y`\n\n\xff"
     data = json.loads(json_renderer.render(Plan(secrets=[secret]), show_secrets=True))

@@ -1,11 +1,10 @@
-"""Quadlet units: every plan field is carried or refused, and podman 5's real Quadlet generator
+"""Quadlet units: every plan field reaches the units, and podman 5's real Quadlet generator
 (.tools/quadlet, fetched by scripts/get-quadlet) accepts the units of every fixture and turns them
 into podman commands with the plan's image, command, env, mounts, ports and capabilities."""
 
 from __future__ import annotations
 
 import base64
-import os
 import subprocess
 import typing
 from pathlib import Path
@@ -13,44 +12,17 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from k2p import FIXTURES, REPO
-from podman_env import in_ci
-from pydantic import BaseModel
+from support.k2p import FIXTURES, REPO
+from support.quadlet import exec_words, generate
 
 from kube2pod.load import load
 from kube2pod.plan import BindMount, Container, EnvVar, ObjectRef, Plan, Pod, VolumeMount
-from kube2pod.render import quadlet, volumefiles
+from kube2pod.render import quadlet, volume_script
+from kube2pod.spec.mount import option_text
 from kube2pod.translate import translate
 
-QUADLET = REPO / ".tools" / "quadlet"
 CASES = sorted({p.parent.parent.name for p in FIXTURES.glob("*/quadlet/*.pod")})
 SRC = ObjectRef(kind="Pod", name="p", file="m.yaml", line=3)
-
-
-def _models(model: type[BaseModel], seen: set) -> set:
-    """Every plan model reachable from ``model`` through fields that are not refused as a whole."""
-    if model in seen:
-        return seen
-    seen.add(model)
-    for name, info in model.model_fields.items():
-        if name in quadlet.REFUSED.get(model, {}):
-            continue
-        stack = [info.annotation]
-        while stack:
-            t = stack.pop()
-            if isinstance(t, type) and issubclass(t, BaseModel):
-                _models(t, seen)
-            stack.extend(typing.get_args(t))
-    return seen
-
-
-def test_every_plan_field_is_carried_or_refused():
-    """A field added to the plan must be added to quadlet.HANDLED (with a test) or REFUSED."""
-    missing = []
-    for model in sorted(_models(Plan, set()), key=lambda m: m.__name__):
-        known = quadlet.HANDLED.get(model, frozenset()) | set(quadlet.REFUSED.get(model, {}))
-        missing += [f"{model.__name__}.{f}" for f in model.model_fields if f not in known]
-    assert not missing, f"plan fields the Quadlet renderer neither carries nor refuses: {missing}"
 
 
 _SAMPLES = {str: "sample-x1", int: 7, bool: True}
@@ -79,11 +51,12 @@ def test_each_carried_field_reaches_the_units(model):
     base_c = Container(name="p-c", image="localhost/busybox:latest")
     base = Plan(pods=[Pod(name="p", source=SRC, containers=[base_c])])
     before = quadlet.render(base)
-    skip = {"name", "image", "source", "share", "cpu_period"}  # cpu_period goes with cpu_quota
+    # cpu_period goes with cpu_quota; an init type is the unit's structure (tests below), not a key
+    skip = {"name", "image", "source", "share", "cpu_period", "init_type"}
     checked = []
     for field, info in model.model_fields.items():
         value = _sample(info)
-        if field in skip or field not in quadlet.HANDLED[model] or value is None:
+        if field in skip or value is None:
             continue
         if model is Pod:
             plan = Plan(pods=[base.pods[0].model_copy(update={field: value})])
@@ -92,15 +65,6 @@ def test_each_carried_field_reaches_the_units(model):
         assert quadlet.render(plan) != before, f"{model.__name__}.{field}={value!r} does not reach the units"
         checked.append(field)
     assert len(checked) >= 8
-
-
-def test_a_field_not_carried_is_an_error_at_its_object(monkeypatch):
-    """A set plan field missing from HANDLED is refused with its name, reported at its object."""
-    monkeypatch.setitem(quadlet.HANDLED, Pod, quadlet.HANDLED[Pod] - {"hostname"})
-    plan = Plan(pods=[Pod(name="p", source=SRC, hostname="h")])
-    with pytest.raises(quadlet.Unsupported, match=r"pod p\.hostname: not translated") as exc:
-        quadlet.render(plan)
-    assert exc.value.source == SRC
 
 
 def test_init_containers_run_to_completion_first():
@@ -134,88 +98,6 @@ def test_named_volumes_are_linked_to_their_units():
 # --- the real generator ---------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def quadlet_bin() -> Path:
-    if not (QUADLET.is_file() and os.access(QUADLET, os.X_OK)):
-        reason = f"{QUADLET.relative_to(REPO)} missing: run `bash scripts/get-quadlet` (needs the Debian mirror)"
-        if in_ci():
-            pytest.fail(reason + " (CI=true: the Quadlet tests must run)", pytrace=False)
-        pytest.skip(reason)
-    return QUADLET
-
-
-def generate(quadlet_bin: Path, units: dict[str, str], tmp: Path) -> dict[str, str]:
-    """Run ``quadlet -dryrun`` on ``units``: {service name: generated service text}."""
-    src = tmp / "units"
-    src.mkdir(exist_ok=True)
-    for old in src.iterdir():
-        old.unlink()
-    for name, text in units.items():
-        (src / name).write_text(text)
-    proc = subprocess.run([str(quadlet_bin), "-dryrun", "-user"], env={**os.environ, "QUADLET_UNIT_DIRS": str(src)},
-                          capture_output=True, text=True, timeout=60)
-    noise = [ln for ln in proc.stderr.splitlines() if "Loading source unit file" not in ln]
-    assert proc.returncode == 0 and not noise, proc.stderr
-    services, name = {}, None
-    for line in proc.stdout.split("\n"):
-        if line.startswith("---") and line.endswith("---"):
-            name = line.strip("-")
-            services[name] = ""
-        elif name:
-            services[name] += line + "\n"
-    return services
-
-
-_C = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "v": "\v", "f": "\f", "\\": "\\", '"': '"', "'": "'",
-      "s": " "}
-
-
-def systemd_words(line: str) -> list[str]:
-    """Split a systemd command line as systemd does (quotes, C escapes, ``$$`` and ``%%``)."""
-    words, cur, quote, i, has = [], [], None, 0, False
-    while i < len(line):
-        ch = line[i]
-        if ch in "$%" and line[i + 1:i + 2] == ch:
-            cur.append(ch)
-            i += 2
-            has = True
-            continue
-        if ch == "\\" and i + 1 < len(line):
-            nxt = line[i + 1]
-            if nxt == "x":
-                cur.append(chr(int(line[i + 2:i + 4], 16)))
-                i += 4
-            else:
-                cur.append(_C[nxt])
-                i += 2
-            has = True
-            continue
-        if quote:
-            if ch == quote:
-                quote = None
-            else:
-                cur.append(ch)
-        elif ch in "\"'":
-            quote, has = ch, True
-        elif ch == " ":
-            if has:
-                words.append("".join(cur))
-            cur, has = [], False
-        else:
-            cur.append(ch)
-            has = True
-        i += 1
-    if has:
-        words.append("".join(cur))
-    return words
-
-
-def _exec(service: str, key: str, contains: str) -> list[str]:
-    lines = [ln.split("=", 1)[1] for ln in service.split("\n") if ln.startswith(key + "=") and contains in ln]
-    assert len(lines) == 1, service
-    return systemd_words(lines[0])
-
-
 def _pairs(words: list[str]) -> set[tuple[str, str]]:
     """(flag, value) for ``--flag value`` and ``--flag=value``."""
     out = set(zip(words, words[1:]))
@@ -236,8 +118,7 @@ def check_container(words: list[str], c: Container) -> None:
     for e in c.env:
         assert ("--env", f"{e.name}={e.value}") in pairs
     for m in c.mounts:
-        from kube2pod.render.podman_args import mount_option
-        assert ("--mount", mount_option(m)) in pairs
+        assert ("--mount", option_text(m)) in pairs
     caps = {(f, _cap(v)) for f, v in pairs if f in ("--cap-add", "--cap-drop")}
     assert caps == {("--cap-add", _cap(x)) for x in c.cap_add} | {("--cap-drop", _cap(x)) for x in c.cap_drop}
     if c.entrypoint is not None:
@@ -252,24 +133,24 @@ def test_real_quadlet_accepts_fixture_units(case, quadlet_bin, tmp_path, monkeyp
     units = quadlet.render(result.plan)
     services = generate(quadlet_bin, units, tmp_path)
     for pod in result.plan.pods:
-        create = _exec(services[f"{pod.name}-pod.service"], "ExecStartPre", "pod create")
+        create = exec_words(services[f"{pod.name}-pod.service"], "ExecStartPre", "pod create")
         pairs = _pairs(create)
         for p in pod.ports:
             host = f"{p.host_ip}:" if p.host_ip else ""
             assert ("--publish", f"{host}{p.host_port}:{p.container_port}/{p.protocol}") in pairs
         for c in [*pod.init_containers, *pod.containers]:
-            check_container(_exec(services[f"{c.name}.service"], "ExecStart", "podman run"), c)
+            check_container(exec_words(services[f"{c.name}.service"], "ExecStart", "podman run"), c)
         for c in pod.init_containers:  # run to completion (no -d) before every app container
             service = services[f"{c.name}.service"]
-            assert "\nType=oneshot\n" in service and "-d" not in _exec(service, "ExecStart", "podman run")
+            assert "\nType=oneshot\n" in service and "-d" not in exec_words(service, "ExecStart", "podman run")
             for app in pod.containers:
                 assert f"\nAfter={c.name}.service\n" in services[f"{app.name}.service"]
     for vol in result.plan.volumes:
         service = services[f"{vol.name}-volume.service"]
-        assert _exec(service, "ExecStart", "volume create")[-1] == vol.name
+        assert exec_words(service, "ExecStart", "volume create")[-1] == vol.name
         if vol.files is not None:
-            script = "\n".join(volumefiles.commands(vol))
-            assert _exec(service, "ExecStartPost", "k2p_dir") == ["/bin/sh", "-ec", script]
+            script = "\n".join(volume_script.commands(vol))
+            assert exec_words(service, "ExecStartPost", "k2p_dir") == ["/bin/sh", "-ec", script]
 
 
 @pytest.mark.podman
@@ -283,7 +164,7 @@ def test_volume_service_writes_the_configmap_files(quadlet_bin, tmp_path, monkey
     for vol in plan.volumes:
         podman("volume", "create", vol.name)
         (Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip()) / "stale").touch()
-        words = _exec(services[f"{vol.name}-volume.service"], "ExecStartPost", "k2p_dir")
+        words = exec_words(services[f"{vol.name}-volume.service"], "ExecStartPost", "k2p_dir")
         run = subprocess.run(words, env=podman_shell_env, capture_output=True, text=True, timeout=60)
         assert run.returncode == 0, run.stderr
         root = Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip())
@@ -313,7 +194,7 @@ def test_real_quadlet_passes_exact_values(env, args, label, annotation, workdir,
                   env=[EnvVar(name=f"V{i}", value=v) for i, v in enumerate(env)], labels={"l": label},
                   annotations={"a": annotation}, mounts=[BindMount(source="/s/" + path, destination="/d/" + path, read_only=ro)])
     units = quadlet.render(Plan(pods=[Pod(name="p", source=SRC, containers=[c])]))
-    words = _exec(generate(quadlet_bin, units, tmp_path_factory.mktemp("q"))["p-c.service"],
+    words = exec_words(generate(quadlet_bin, units, tmp_path_factory.mktemp("q"))["p-c.service"],
                   "ExecStart", "podman run")
     check_container(words, c)
     pairs = _pairs(words)

@@ -9,10 +9,11 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from k2p import run_cli
+from support.k2p import run_cli
 
 from kube2pod.plan import BindMount, Container, EnvVar, ObjectRef, Plan, Pod, PortMapping, Volume
-from kube2pod.render import podman_args, shell
+from kube2pod.render import argv as podman_argv, shell
+from kube2pod.spec import container_spec, pod_spec, volume_spec
 from kube2pod.render.quoting import nul_diagnostics, sh
 
 SRC = ObjectRef(kind="Pod", name="p", file="m.yaml", line=4)
@@ -63,8 +64,9 @@ def test_script_passes_exact_values(env, args, label, annotation, path, workdir,
     vol = Volume(name="p-v", source=SRC, labels={"vl": label})
     plan = Plan(volumes=[vol], pods=[pod])
     calls = run_script(shell.render(plan), tmp_path_factory.mktemp("sh"))
-    assert calls == [["podman", "volume", "exists", "p-v"], podman_args.volume_create(vol),
-                     podman_args.pod_create(pod), podman_args.container_create(pod, c), podman_args.pod_start(pod)]
+    assert calls == [["podman", "volume", "exists", "p-v"], podman_argv.volume_create(volume_spec(vol)),
+                     podman_argv.pod_create(pod_spec(pod)), podman_argv.container_create(container_spec(pod, c)),
+                     podman_argv.pod_start(pod.name)]
     argv = calls[3]
     assert argv[len(argv) - len(args):] == args if args else argv[-1] == c.image
     assert all(f"--env=V{i}={v}" in argv for i, v in enumerate(env))

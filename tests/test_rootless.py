@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from podman_env import free_port, in_ci, wait_http
+from support.podman_env import free_port, in_ci, wait_http
 
 USER = os.environ.get("K2P_ROOTLESS_USER", "k2p-rootless")
 REPO = Path(__file__).resolve().parent.parent

@@ -14,12 +14,9 @@ import json
 import subprocess
 
 import pytest
-from inspect_facts import at, collect, differences, reset
-from k2p import FIXTURES, run_cli
+from support.inspect_facts import at, collect, differences, reset, without_bookkeeping, without_cli_tty
+from support.k2p import FIXTURES, run_cli
 
-from kube2pod.apply.labels import DEFINITION, LIFETIME, PROJECT
-
-CLI_TTY = "io.kubernetes.cri-o.TTY"
 CASES = sorted(p.parent.name.removeprefix("conformance-") for p in FIXTURES.glob("conformance-*/input.yaml"))
 
 
@@ -40,22 +37,9 @@ def test_script_makes_what_apply_makes(case, podman, podman_url, podman_shell_en
     reset(podman_clean)
 
     assert any("/" in key for key in from_apply), "the fixture made no container"
-    _without_cli_tty(from_script)
-    _without_bookkeeping(from_apply)
+    without_cli_tty(from_script)
+    without_bookkeeping(from_apply)
     diff = differences(from_script, from_apply)
     detail = {k: {"script": at(from_script, k), "apply": at(from_apply, k)} for k in sorted(diff)}
     assert not diff, json.dumps(detail, indent=1, sort_keys=True)
 
-
-def _without_cli_tty(facts: dict) -> None:
-    """Drop the CLI's tty annotation of each container after checking it states the tty fact."""
-    for key, f in facts.items():
-        if "/" in key:
-            assert f["annotations"].pop(CLI_TTY, None) == str(bool(f["tty"])).lower(), key
-
-
-def _without_bookkeeping(facts: dict) -> None:
-    """Drop apply's bookkeeping labels (ownership labels) after checking each entity has the project."""
-    for key, f in facts.items():
-        assert PROJECT in f["owner_labels"], key
-        f["owner_labels"] = [k for k in f["owner_labels"] if k not in (PROJECT, DEFINITION, LIFETIME)]

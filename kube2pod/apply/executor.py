@@ -2,7 +2,7 @@
 
 apply, under the project's lock (lock.py):
 1. roll back a journal a dead earlier run left behind (journal.py);
-2. decide without changing anything (preflight.py): images per pull policy,
+2. decide without changing anything (decisions.py): images per pull policy,
    host paths, ownership clashes, create / unchanged / recreate per pod,
    orphans of the project;
 3. change the host, recording each change in the journal: host paths,
@@ -23,14 +23,17 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from kube2pod.apply import hostpaths, labels, lock, preflight, spec, volumefiles
+from kube2pod.apply import decisions, hostpaths, labels, lock, volume_content
 from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter, ignore
 from kube2pod.apply.journal import Journal
 from kube2pod.apply.podman_api import PodmanAPI, PodmanGone
 from kube2pod.plan import Plan, Pod
-from kube2pod.translate import ownership
+from kube2pod.render import rest
+from kube2pod.spec import NotInVersion, Spec, build, container_spec, pod_spec
+from kube2pod.spec.version import DEFAULT, Version
+from kube2pod.plan import ownership_labels
 
 WORKERS = 3
 DOWN_WORKERS = 8  # under podman-py's 10 pooled connections; stopping mostly waits on grace periods, not on Podman
@@ -49,6 +52,7 @@ class Options:
     timeout: float = 120.0
     lock_timeout: float = lock.DEFAULT_TIMEOUT
     workers: int = WORKERS
+    version: Version = DEFAULT  # the Podman the spec is built for
 
 
 class _Recorder:
@@ -68,13 +72,17 @@ class _Recorder:
 def apply(plan: Plan, client, options: Options = Options(), report: Reporter = ignore) -> list[Event]:
     """Apply the plan; raises ApplyError (after rolling back) when anything fails."""
     api, emit = PodmanAPI(client), _Recorder(report)
+    try:
+        spec = build(plan, options.version)
+    except NotInVersion as exc:
+        raise ApplyError(f"{exc.source}: {exc}; nothing was changed") from None
     stem = lock.key(api.store_id(), options.project)
     with lock.hold(stem, timeout=options.lock_timeout,
                    on_wait=lambda: emit(Event("waiting", "lock", options.project, "another kube2pod run holds it"))):
         journal_path = lock.state_dir() / f"{stem}.journal"
         _recover(journal_path, api, emit)
         try:
-            d = preflight.decide(plan, api, options.project, replace=options.replace,
+            d = decisions.decide(plan, api, options.project, replace=options.replace,
                                  pull=not options.dry_run, emit=emit)
         except ApplyError as exc:
             raise ApplyError(f"{exc}; nothing was changed") from None
@@ -83,7 +91,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
             return emit.events
         journal = Journal(journal_path)
         try:
-            _change(plan, api, d, journal, options, emit)
+            _change(plan, spec, api, d, journal, options, emit)
         except BaseException as exc:
             _fail(exc, journal, api, emit)
         journal.close()
@@ -114,7 +122,7 @@ def _recover(path, api: PodmanAPI, emit: Reporter) -> None:
         raise ApplyError("could not roll back the previous unfinished run: " + "; ".join(problems))
 
 
-def _report_decisions(plan: Plan, d: preflight.Decisions, options: Options, emit: Reporter) -> None:
+def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit: Reporter) -> None:
     for image, status in d.images.items():
         if status == "pull":
             emit(Event("pull", "image", image))
@@ -138,22 +146,22 @@ def _report_decisions(plan: Plan, d: preflight.Decisions, options: Options, emit
 
 # ---------------------------------------------------------------- changing the host
 
-def _change(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+def _change(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, journal: Journal,
             options: Options, emit: Reporter) -> None:
     for hp in d.paths_to_create:
         journal.paths(hostpaths.create(hp))
         emit(Event("created", "host path", hp.path))
-    _secrets(plan, api, d, journal, options, emit)
+    _secrets(plan, spec, api, d, journal, options, emit)
     for vol in plan.volumes:
         if d.volumes[vol.name] == "create":
-            body = spec.volume_body(vol)
+            body = rest.body(spec.volumes[vol.name])
             body["Label"] = labels.volume_labels(vol, options.project)
             api.volume_create(body)
             journal.created("volume", vol.name)
             emit(Event("created", "volume", vol.name))
         if vol.files is not None:
-            volumefiles.write(api, vol)
-    _pods(plan, api, d, journal, options, emit)
+            volume_content.write(api, vol)
+    _pods(plan, spec, api, d, journal, options, emit)
     if options.wait and options.start:
         waiting.until_ready(plan.pods, api, options.timeout, emit)
     if options.prune:
@@ -163,7 +171,7 @@ def _change(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal
             emit(Event("orphan", "pod", name, "no longer in the manifests; --prune removes it"))
 
 
-def _secrets(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+def _secrets(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, journal: Journal,
              options: Options, emit: Reporter) -> None:
     """Create missing secrets; a changed one is removed and created again (podman
     cannot show a secret's value, so the old value cannot be restored on failure)."""
@@ -173,12 +181,13 @@ def _secrets(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journa
             continue
         if what == "replace":
             api.secret_remove(secret.name)
-        api.secret_create(secret.name, secret.data(), labels.secret_labels(secret, options.project))
+        body = rest.body(spec.secrets[secret.name])
+        api.secret_create(body["name"], secret.data(), labels.secret_labels(secret, options.project))
         journal.created("secret", secret.name)
         emit(Event("replaced" if what == "replace" else "created", "secret", secret.name))
 
 
-def _pods(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+def _pods(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, journal: Journal,
           options: Options, emit: Reporter) -> None:
     """Create/recreate the pods in a bounded pool; the first failure cancels the rest."""
     todo = [p for p in plan.pods if d.pods[p.name] != "unchanged"]
@@ -188,7 +197,7 @@ def _pods(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="kube2pod-pod")
     try:
-        futures = [pool.submit(_one_pod, pod, api, d, journal, options, emit, cancel) for pod in todo]
+        futures = [pool.submit(_one_pod, pod, spec, api, d, journal, options, emit, cancel) for pod in todo]
         done, _ = wait(futures, return_when=FIRST_EXCEPTION)
         for f in done:
             if f.exception() is not None:
@@ -198,7 +207,7 @@ def _pods(plan: Plan, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _one_pod(pod: Pod, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
+def _one_pod(pod: Pod, spec: Spec, api: PodmanAPI, d: decisions.Decisions, journal: Journal,
              options: Options, emit: Reporter, cancel: threading.Event) -> None:
     def step():
         if cancel.is_set():
@@ -211,22 +220,24 @@ def _one_pod(pod: Pod, api: PodmanAPI, d: preflight.Decisions, journal: Journal,
         journal.replaced(pod.name, options.project, d.definitions.get(pod.name, ""), d.running.get(pod.name, False))
         api.pod_remove(pod.name)
     step()
-    create_pod(pod, api, options.project, journal, emit)
+    create_pod(pod, api, options.project, journal, emit, spec)
     step()
     if options.start:
         start_pod(pod, api, emit)
 
 
-def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, emit: Reporter) -> None:
-    """Pod, then its containers (labels: the plan's plus project and definition)."""
+def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, emit: Reporter,
+               spec: Spec | None = None) -> None:
+    """Pod, then its containers (labels: the plan's plus project and definition); their
+    options from ``spec``, else (a pod restored from its stored definition) built here."""
     emit(Event("creating", "pod", pod.name))
-    body = spec.pod_body(pod)
+    body = rest.body(spec.pods[pod.name] if spec else pod_spec(pod))
     body["labels"] = labels.pod_labels(pod, project)
     api.pod_create(body)
     if journal is not None:
         journal.created("pod", pod.name)
     for c in [*pod.init_containers, *pod.containers]:
-        body = spec.container_body(pod, c)
+        body = rest.body(spec.containers[c.name] if spec else container_spec(pod, c))
         body["labels"] = labels.object_labels(c.labels, project)
         api.container_create(body)
         emit(Event("created", "container", c.name, pod=pod.name))
@@ -255,7 +266,7 @@ def _stop_timeout(pod: Pod) -> int | None:
     return max(values) if values else None
 
 
-def _prune(api: PodmanAPI, d: preflight.Decisions, journal: Journal, project: str, emit: Reporter) -> None:
+def _prune(api: PodmanAPI, d: decisions.Decisions, journal: Journal, project: str, emit: Reporter) -> None:
     for name in d.orphan_pods:
         info = api.pod_inspect(name)
         if info is None or not labels.owned(info.get("Labels")):
@@ -319,7 +330,7 @@ def down(plan: Plan, client, options: Options = Options(), *, volumes: bool = Fa
     with lock.hold(stem, timeout=options.lock_timeout,
                    on_wait=lambda: emit(Event("waiting", "lock", options.project, "another kube2pod run holds it"))):
         _recover(lock.state_dir() / f"{stem}.journal", api, emit)
-        mine = (f"{ownership.MANAGED}=true", f"{labels.PROJECT}={options.project}")
+        mine = (f"{ownership_labels.MANAGED}=true", f"{labels.PROJECT}={options.project}")
         stop = {p.name: _stop_timeout(p) for p in plan.pods}
         names = [p.name for p in plan.pods]
         names += sorted(p["Name"] for p in api.pods(*mine) if p.get("Name") not in stop)

@@ -18,7 +18,7 @@ import os
 import zlib
 
 from kube2pod.plan import Pod
-from kube2pod.translate import ownership
+from kube2pod.plan import ownership_labels
 
 PROJECT = "io.kube2pod.project"
 DEFINITION = "io.kube2pod.definition"
@@ -36,7 +36,7 @@ def default_project(inputs: list[str]) -> str:
 
 
 def owned(labels: dict | None) -> bool:
-    return (labels or {}).get(ownership.MANAGED) == "true"
+    return (labels or {}).get(ownership_labels.MANAGED) == "true"
 
 
 def encode(pod: Pod) -> str:
@@ -65,8 +65,8 @@ def volume_labels(vol, project: str) -> dict[str, str]:
 
 def secret_labels(secret, project: str) -> dict[str, str]:
     """The plan's labels, the project and ``io.kube2pod.hash`` of the value (podman never shows it back)."""
-    return {**secret.labels, PROJECT: project, ownership.HASH: secret_hash(secret)}
+    return {**secret.labels, PROJECT: project, ownership_labels.HASH: secret_hash(secret)}
 
 
 def secret_hash(secret) -> str:
-    return ownership.spec_hash(secret.data().hex())
+    return ownership_labels.spec_hash(secret.data().hex())

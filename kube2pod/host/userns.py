@@ -13,35 +13,13 @@ container's id goes to an id of that namespace first:
 
 Rootful Podman: the namespace is the host (auto: unknown).
 
-``with_userns`` is ``--userns`` of the CLI: as kube play's, it overrides every
-pod's mode (hostUsers, the userns annotation); ``private`` means ``auto``.
+``--userns`` of the CLI (as kube play's, it overrides every pod's mode) is a
+translate option: ``translate.Options.userns``.
 """
 
 from __future__ import annotations
 
 from kube2pod.host.facts import HostFacts, IdMap
-from kube2pod.plan import Plan
-from kube2pod.translate import ownership
-from kube2pod.translate.pod import with_hash
-
-MODES = ("host", "auto", "keep-id", "nomap", "ns", "private")
-
-
-def with_userns(plan: Plan, mode: str) -> Plan:
-    """The plan with every pod's ``userns`` set to ``mode`` (pod hashes recomputed)."""
-    if mode.partition(":")[0] not in MODES:
-        raise ValueError(f"--userns {mode!r}: expected one of host, auto[:OPTIONS], keep-id[:OPTIONS], "
-                         "nomap, ns:PATH, private")
-    mode = "auto" if mode == "private" else mode
-    pods = []
-    for pod in plan.pods:
-        strip = lambda labels: {k: v for k, v in labels.items() if k != ownership.HASH}  # noqa: E731
-        bare = pod.model_copy(update={
-            "userns": mode, "labels": strip(pod.labels),
-            "init_containers": [c.model_copy(update={"labels": strip(c.labels)}) for c in pod.init_containers],
-            "containers": [c.model_copy(update={"labels": strip(c.labels)}) for c in pod.containers]})
-        pods.append(with_hash(bare))
-    return plan.model_copy(update={"pods": pods})
 
 
 def namespace_id(userns: str, container_id: int, keep_id: int) -> int | None:

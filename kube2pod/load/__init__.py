@@ -1,6 +1,6 @@
 """Loading: files, directories and stdin -> Manifests (typed models + source maps) and diagnostics.
 
-Public entry point: ``load(paths, stdin=None, strict=False) -> LoadResult``.
+Public entry point: ``load(paths, stdin=None, level=ErrorLevel.WARN) -> LoadResult``.
 The library never prints or exits; every problem is a positioned diagnostic.
 """
 
@@ -9,34 +9,29 @@ from __future__ import annotations
 from typing import BinaryIO, Sequence
 
 from kube2pod import gcpause
-from kube2pod.diagnostics import Diagnostic, Diagnostics, Severity, SourcePos
+from kube2pod.diagnostics import Diagnostic, Diagnostics, ErrorLevel, Result, SourcePos
 from kube2pod.load.manifest import Manifest, SourceMap
 
 __all__ = ["LoadResult", "Manifest", "SourceMap", "load", "load_text", "format_diagnostics"]
 
 
-class LoadResult:
+class LoadResult(Result):
+    """The manifests that decoded, and every diagnostic of the input."""
+
     def __init__(self, manifests: list[Manifest] | None = None, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(diagnostics)
         self.manifests: list[Manifest] = [] if manifests is None else manifests
-        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
-
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity is Severity.ERROR for d in self.diagnostics)
-
-    @property
-    def errors(self) -> list[Diagnostic]:
-        return [d for d in self.diagnostics if d.severity is Severity.ERROR]
 
 
-def load(paths: Sequence[str], *, stdin: BinaryIO | None = None, strict: bool = False) -> LoadResult:
+def load(paths: Sequence[str], *, stdin: BinaryIO | None = None, level: ErrorLevel = ErrorLevel.WARN) -> LoadResult:
     """Read, decode and validate every manifest in ``paths`` ("-" = stdin).
 
-    Never raises for bad input: problems come back as diagnostics, in input order.
+    Never raises for bad input: problems come back as diagnostics, in input order; ``level``
+    is what happens to warnings (``ErrorLevel.ERROR``: ``--strict``).
     """
     from kube2pod.load.inputs import read_sources
 
-    diags = Diagnostics(strict=strict)
+    diags = Diagnostics(level)
     order: list[str] = []
     try:
         sources = read_sources(paths, stdin, diags, order)
@@ -51,9 +46,9 @@ def _internal_error(diags: Diagnostics, exc: Exception) -> None:
                 hint="please report this with the input that caused it")
 
 
-def load_text(text: str, name: str = "<string>", *, strict: bool = False) -> LoadResult:
+def load_text(text: str, name: str = "<string>", *, level: ErrorLevel = ErrorLevel.WARN) -> LoadResult:
     """Like :func:`load` for text already in memory (tests, embedding)."""
-    diags = Diagnostics(strict=strict)
+    diags = Diagnostics(level)
     text = text[1:] if text.startswith("\ufeff") else text
     return _load_sources([(name, text.replace("\r\n", "\n"))], diags)
 
@@ -70,13 +65,15 @@ def _read_all(sources: list[tuple[str, str]], diags: Diagnostics, manifests: lis
     from kube2pod.load.validate import validate_all
 
     try:
+        read = []
         for name, text in sources:
             before = len(diags)
             found = read_manifests(name, text, diags)
-            manifests.extend(found)
+            read.extend(found)
+            manifests.extend(m for m, _ in found)
             if not found and len(diags) == before:
                 diags.warning("file contains no Kubernetes objects", SourcePos(name, 1, 1))
-        validate_all(manifests, diags)
+        validate_all(read, diags)  # documents with decode errors too: all diagnostics in one run
         if sources and not manifests and not diags.has_errors:
             last, text = sources[-1]
             diags.error("no supported Kubernetes objects in the input", SourcePos(last, text.count("\n") + 1, 1),

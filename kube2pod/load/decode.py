@@ -16,6 +16,7 @@ from kube2pod.diagnostics import Diagnostics
 from kube2pod.load.manifest import FieldPath, SourceMap, dotted
 from kube2pod.load.models import construct, fields_of
 from kube2pod.load.names import quote
+from kube2pod.load.rejected import Rejected
 
 #: Fields the Go API types as resource.Quantity (the Python client says str).
 QUANTITY_FIELDS = frozenset({
@@ -78,15 +79,21 @@ def suggest(key: str, candidates: list[str]) -> str | None:
 
 
 class Decoder:
-    """Decodes one document; errors go to ``diags`` and ``self.errors`` counts them."""
+    """Decodes one document; errors go to ``diags``, ``self.errors`` counts them and
+    ``self.rejected`` (None while there are none) keeps their paths."""
 
     def __init__(self, source: SourceMap, diags: Diagnostics):
         self.source = source
         self.diags = diags
         self.errors = 0
+        self.rejected: Rejected | None = None
 
-    def _error(self, message: str, path: FieldPath, hint: str | None = None, key: bool = False) -> None:
+    def _error(self, message: str, path: FieldPath, hint: str | None = None, key: bool = False,
+               meant: str | None = None) -> None:
         self.errors += 1
+        if self.rejected is None:
+            self.rejected = Rejected()
+        self.rejected.add(path, meant)
         pos = self.source.key_pos(path) if key else self.source.pos(path)
         self.diags.error(message, pos, hint)
 
@@ -118,7 +125,7 @@ class Decoder:
     def _unknown(self, model: str, key: str, candidates: list[str], path: FieldPath) -> None:
         best = suggest(key, candidates)
         hint = f'did you mean "{best}"?' if best else None
-        self._error(f'unknown field "{dotted(path)}"', path, hint, key=True)
+        self._error(f'unknown field "{dotted(path)}"', path, hint, key=True, meant=best)
 
     def _wrong(self, path: FieldPath, expected: str, value: Any) -> None:
         hint = None
@@ -203,6 +210,12 @@ def _bool(v: Any) -> tuple[bool, str, Any]:
     if isinstance(v, str) and v in _YAML11_BOOLS:
         return True, "", _YAML11_BOOLS[v]
     return isinstance(v, bool), "a boolean (true or false)", v
+
+
+def boolean(v: Any) -> bool | None:
+    """A plain-data value as the decoder reads a boolean field (``yes``/``off`` too); None if it is none."""
+    ok, _, value = _bool(v)
+    return value if ok else None
 
 
 def _int_or_string(v: Any) -> tuple[bool, str, Any]:

@@ -1,7 +1,8 @@
 """Documents -> Manifests: kind dispatch, ``kind: List`` expansion, decoding.
 
 Unsupported kinds are reported (warning) and skipped; supported ones are
-decoded strictly into their model class.
+decoded strictly into their model class. Each manifest comes with what its
+decoding rejected (None when it decoded cleanly), for the semantic checks.
 """
 
 from __future__ import annotations
@@ -12,17 +13,21 @@ from kube2pod.diagnostics import Diagnostics
 from kube2pod.load.decode import Decoder, describe, suggest
 from kube2pod.load.kinds import LIST_KIND, SUPPORTED, lookup
 from kube2pod.load.manifest import FieldPath, Manifest, SourceMap
+from kube2pod.load.rejected import Rejected
 from kube2pod.load.yamlsource import iter_documents
 
+#: A manifest and what its decoding rejected (None: it decoded cleanly).
+Read = tuple[Manifest, Rejected | None]
 
-def read_manifests(file: str, text: str, diags: Diagnostics) -> list[Manifest]:
+
+def read_manifests(file: str, text: str, diags: Diagnostics) -> list[Read]:
     """Every supported object in one file, in order (broken ones with ``obj=None``)."""
     manifests = []
     for doc in iter_documents(file, text, diags):
         for data, source in _objects(doc.data, doc.source, diags):
-            m = to_manifest(data, source, diags)
-            if m is not None:
-                manifests.append(m)
+            read = to_manifest(data, source, diags)
+            if read is not None:
+                manifests.append(read)
     return manifests
 
 
@@ -57,7 +62,7 @@ def sub_source(source: SourceMap, prefix: FieldPath) -> SourceMap:
     return SourceMap(source.file, source.document, source.pos(prefix), positions, keys)
 
 
-def to_manifest(data: dict, source: SourceMap, diags: Diagnostics) -> Manifest | None:
+def to_manifest(data: dict, source: SourceMap, diags: Diagnostics) -> Read | None:
     """Decode one object; None (after a diagnostic) if its kind is not read."""
     kind, api_version = data.get("kind"), data.get("apiVersion")
     if not _header_ok(kind, api_version, source, diags):
@@ -79,7 +84,8 @@ def to_manifest(data: dict, source: SourceMap, diags: Diagnostics) -> Manifest |
     meta = data.get("metadata") if isinstance(data.get("metadata"), dict) else {}
     name = meta.get("name") if isinstance(meta.get("name"), str) else ""
     namespace = meta.get("namespace") if isinstance(meta.get("namespace"), str) else None
-    return Manifest(kind, api_version, name, namespace, obj if decoder.errors == 0 else None, data, source)
+    manifest = Manifest(kind, api_version, name, namespace, obj if decoder.errors == 0 else None, data, source)
+    return manifest, decoder.rejected
 
 
 def _header_ok(kind: Any, api_version: Any, source: SourceMap, diags: Diagnostics) -> bool:

@@ -1,21 +1,26 @@
 """Semantic checks: what Kubernetes would reject and what would break the pod on Podman.
 
-Runs on the plain data of cleanly decoded manifests (types are already right),
-with references (ConfigMap/Secret keys, volumes) resolved across the whole input.
+The one home of every rule that needs only the manifests; translate relies on
+them. Runs on the plain data of every manifest, with references (ConfigMap /
+Secret keys, volumes) resolved across the whole input. A manifest with decode
+errors is checked too, on its data without the rejected values (rejected.py),
+so all of an input's diagnostics come in one run, none of them twice.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 from typing import Any
 
 from kube2pod.diagnostics import Diagnostics
 from kube2pod.load import names
+from kube2pod.load.decode import boolean
 from kube2pod.load.names import quote
 from kube2pod.load.manifest import dotted
 from kube2pod.load.kinds import WORKLOADS, lookup
 from kube2pod.load.manifest import FieldPath, Manifest
+from kube2pod.load.references import ENV, FILES, References
+from kube2pod.load.rejected import Rejected
+from kube2pod.load.secretdata import decode_base64
 
 #: Largest total size of one object's annotations (Kubernetes' own limit).
 MAX_ANNOTATIONS_BYTES = 256 * 1024
@@ -29,40 +34,14 @@ _RESTART_POLICIES["Job"] = ("OnFailure", "Never")
 _VOLUME_META = frozenset({"name"})
 
 
-class References:
-    """ConfigMaps and Secrets defined in the input: name -> keys (None if unknown)."""
-
-    def __init__(self):
-        self.config_maps: dict[str, set[str] | None] = {}
-        self.secrets: dict[str, set[str] | None] = {}
-
-    @classmethod
-    def collect(cls, manifests: list[Manifest]) -> "References":
-        refs = cls()
-        for m in manifests:
-            if m.kind == "ConfigMap":
-                refs.config_maps[m.name] = _keys(m, "data", "binaryData")
-            elif m.kind == "Secret":
-                refs.secrets[m.name] = _keys(m, "data", "stringData")
-        return refs
+_NO_REJECTS = Rejected()  # a cleanly decoded manifest's
 
 
-def _keys(m: Manifest, *fields: str) -> set[str] | None:
-    if m.obj is None:
-        return None
-    keys: set[str] = set()
-    for f in fields:
-        if isinstance(m.data.get(f), dict):
-            keys.update(m.data[f])
-    return keys
-
-
-def validate_all(manifests: list[Manifest], diags: Diagnostics) -> None:
-    """Check every cleanly decoded manifest."""
-    refs = References.collect(manifests)
-    for m in manifests:
-        if m.obj is not None:
-            Checker(m, diags, refs).run()
+def validate_all(read: list[tuple[Manifest, Rejected | None]], diags: Diagnostics) -> None:
+    """Check every manifest, each with what its decoding rejected (None: nothing)."""
+    refs = References.collect(read)
+    for m, rejected in read:
+        Checker(m, diags, refs, rejected).run()
 
 
 def _get(d: Any, *keys: Any) -> Any:
@@ -84,31 +63,51 @@ def _dict(v: Any) -> dict:
     return v if isinstance(v, dict) else {}
 
 
-class Checker:
-    """All checks for one manifest."""
+def _quantity_text(q: Any) -> str | None:
+    """A quantity as text (YAML may give a number); None when absent."""
+    if isinstance(q, str):
+        return q
+    if isinstance(q, (int, float)) and not isinstance(q, bool):
+        return str(q)
+    return None
 
-    def __init__(self, m: Manifest, diags: Diagnostics, refs: References):
+
+class Checker:
+    """All checks for one manifest; ``data``: its plain data without what decoding rejected."""
+
+    def __init__(self, m: Manifest, diags: Diagnostics, refs: References, rejected: Rejected | None = None):
         self.m, self.diags, self.refs = m, diags, refs
+        self.rejected = _NO_REJECTS if rejected is None else rejected
+        self.data = m.data if rejected is None else rejected.prune(m.data)
 
     def error(self, path: FieldPath, message: str, hint: str | None = None, key: bool = False) -> None:
+        """Report at ``path``, unless a decode error already did (at it or above it)."""
+        if self.rejected.covers(path):
+            return
         pos = self.m.source.key_pos(path) if key else self.m.source.pos(path)
         where = dotted(path)
         self.diags.error(f"{where}: {message}" if where else message, pos, hint)
+
+    def missing(self, path: FieldPath, field: str, note: str = "", hint: str | None = None) -> None:
+        """``field`` is missing at ``path``, unless it was there and decoding rejected it (or a misspelling)."""
+        if not self.rejected.touches(path + (field,)):
+            self.error(path, f'missing required field "{field}"{note}', hint)
 
     def run(self) -> None:
         self.metadata(("metadata",), top=True)
         info = lookup(self.m.kind)
         if info is not None and info.pod_template is not None:
             spec_path = info.pod_template
-            if self.m.kind in WORKLOADS and self.m.kind != "Pod":
-                self.workload(spec_path[:-2])
-            self.pod_spec(spec_path)
+            if self.m.kind in WORKLOADS and self.m.kind != "Pod" and not self.workload(spec_path[:-2]):
+                spec_path = None  # no template: already reported
+            if spec_path is not None:
+                self.pod_spec(spec_path)
         getattr(self, f"kind_{self.m.kind}", lambda: None)()
 
     # --- metadata --------------------------------------------------------
 
     def metadata(self, path: FieldPath, top: bool = False) -> None:
-        meta = _dict(_get(self.m.data, *path))
+        meta = _dict(_get(self.data, *path))
         if top:
             self.object_name(path, meta)
             ns = meta.get("namespace")
@@ -131,8 +130,7 @@ class Checker:
     def object_name(self, path: FieldPath, meta: dict) -> None:
         name = meta.get("name")
         if not name:
-            self.error(path, 'missing required field "name"' if not meta.get("generateName") else
-                       'missing required field "name" (generateName is not supported)')
+            self.missing(path, "name", "" if not meta.get("generateName") else " (generateName is not supported)")
             return
         if self.m.kind == "Service":
             ok, rule = names.dns1035_label(name), names.DNS1035_LABEL_RULE
@@ -151,37 +149,37 @@ class Checker:
 
     # --- workloads -------------------------------------------------------
 
-    def workload(self, spec: FieldPath) -> None:
-        """Selector and template of a Deployment/DaemonSet/ReplicaSet/StatefulSet/Job."""
-        template = _get(self.m.data, *spec, "template")
+    def workload(self, spec: FieldPath) -> bool:
+        """Selector and template of a Deployment/DaemonSet/ReplicaSet/StatefulSet/Job; False without a template."""
+        template = _get(self.data, *spec, "template")
         if not isinstance(template, dict):
-            self.error(spec, 'missing required field "template"')
-            return
+            self.missing(spec, "template")
+            return False
         self.metadata(spec + ("template", "metadata"))
-        replicas = _get(self.m.data, *spec, "replicas")
+        replicas = _get(self.data, *spec, "replicas")
         if isinstance(replicas, int) and replicas < 0:
             self.error(spec + ("replicas",), f"must be 0 or more, got {replicas}")
-        if self.m.kind not in _SELECTOR_KINDS:
-            return
-        selector = _get(self.m.data, *spec, "selector")
-        if not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions")):
-            self.error(spec, 'missing required field "selector"',
-                       "apps/v1 needs spec.selector.matchLabels matching spec.template.metadata.labels")
-            return
+        selector = _get(self.data, *spec, "selector")
+        if self.m.kind in _SELECTOR_KINDS and (
+                not isinstance(selector, dict) or not (selector.get("matchLabels") or selector.get("matchExpressions"))):
+            self.missing(spec, "selector",
+                         hint="apps/v1 needs spec.selector.matchLabels matching spec.template.metadata.labels")
+            return True
         labels = _dict(_get(template, "metadata", "labels"))
-        for key, value in _dict(selector.get("matchLabels")).items():
+        for key, value in _dict(_get(selector, "matchLabels")).items():
             if labels.get(key) != value:
                 self.error(spec + ("selector", "matchLabels", key),
                            f"selector {key}={value} does not match the template's labels",
                            "spec.template.metadata.labels must contain every selector.matchLabels entry")
+        return True
 
     # --- pod spec --------------------------------------------------------
 
     def pod_spec(self, path: FieldPath) -> None:
-        spec = _get(self.m.data, *path)
+        spec = _get(self.data, *path)
         if not isinstance(spec, dict):
-            where = dotted(path)
-            self.diags.error(f'missing required field "{where}"', self.m.source.key_pos(path))
+            if not self.rejected.touches(path):
+                self.diags.error(f'missing required field "{dotted(path)}"', self.m.source.key_pos(path))
             return
         containers = _list(spec.get("containers"))
         if not containers:
@@ -202,7 +200,7 @@ class Checker:
         allowed = _RESTART_POLICIES.get(self.m.kind, ("Always", "OnFailure", "Never"))
         if policy is None:
             if self.m.kind == "Job":
-                self.error(path, 'missing required field "restartPolicy"', "a Job's pods need OnFailure or Never")
+                self.missing(path, "restartPolicy", hint="a Job's pods need OnFailure or Never")
             return
         if policy not in allowed:
             self.error(path + ("restartPolicy",),
@@ -231,15 +229,19 @@ class Checker:
                 self.error(path + (f,), f"init containers may not have {f}",
                            "only sidecar init containers (restartPolicy: Always) may")
 
-    def volumes(self, path: FieldPath, spec: dict) -> set[str]:
+    def volumes(self, path: FieldPath, spec: dict) -> set[str] | None:
+        """The names of the pod's volumes; None when decoding rejected some of them (not all known)."""
         declared: dict[str, FieldPath] = {}
+        known = not self.rejected.covers(path + ("volumes",))
         for i, v in enumerate(_list(spec.get("volumes"))):
             vp = path + ("volumes", i)
+            if self.rejected.touches(vp + ("name",)):
+                known = False
             if not isinstance(v, dict):
                 continue
             name = v.get("name")
             if not name:
-                self.error(vp, 'missing required field "name"')
+                self.missing(vp, "name")
             elif not names.dns1123_label(name):
                 self.error(vp + ("name",), f"{quote(name)} is not a valid volume name",
                            names.DNS1123_LABEL_RULE)
@@ -249,12 +251,12 @@ class Checker:
             else:
                 declared[name] = vp + ("name",)
             self.volume_source(vp, v)
-        claims = _get(self.m.data, "spec", "volumeClaimTemplates") if self.m.kind == "StatefulSet" else None
+        claims = _get(self.data, "spec", "volumeClaimTemplates") if self.m.kind == "StatefulSet" else None
         for claim in _list(claims):
             claim_name = _get(claim, "metadata", "name")
             if isinstance(claim_name, str):
                 declared.setdefault(claim_name, ())
-        return set(declared)
+        return set(declared) if known else None
 
     def volume_source(self, path: FieldPath, v: dict) -> None:
         sources = [k for k, val in v.items() if k not in _VOLUME_META and val is not None]
@@ -262,13 +264,14 @@ class Checker:
             empty = [k for k in v if k not in _VOLUME_META]
             hint = (f"write `{empty[0]}: {{}}` (an empty mapping), not `{empty[0]}:` (null)" if empty else
                     "add one of emptyDir, hostPath, configMap, secret, persistentVolumeClaim, ...")
-            self.error(path, "volume has no source", hint)
+            if not self.rejected.touches(path):  # else the source is what decoding rejected
+                self.error(path, "volume has no source", hint)
         elif len(sources) > 1:
             self.error(path + (sources[1],), f"volume has more than one source ({', '.join(sources)})",
                        key=True)
         host_path = v.get("hostPath")
         if isinstance(host_path, dict) and not host_path.get("path"):
-            self.error(path + ("hostPath",), 'missing required field "path"')
+            self.missing(path + ("hostPath",), "path")
         cm = v.get("configMap")
         if isinstance(cm, dict):
             self.reference(path + ("configMap",), "ConfigMap", cm.get("name"), cm.get("optional"),
@@ -279,15 +282,15 @@ class Checker:
             self.reference(path + ("secret",), "Secret", secret.get("secretName"), secret.get("optional"),
                            [(path + ("secret", "items", i, "key"), _get(it, "key"))
                             for i, it in enumerate(_list(secret.get("items")))], name_field="secretName")
-        size = _get(v, "emptyDir", "sizeLimit")
-        if isinstance(size, str):
+        size = _quantity_text(_get(v, "emptyDir", "sizeLimit"))
+        if size is not None:
             self.quantity(path + ("emptyDir", "sizeLimit"), size)
 
-    def container(self, path: FieldPath, c: dict, volumes: set[str],
+    def container(self, path: FieldPath, c: dict, volumes: set[str] | None,
                   seen_names: dict[str, FieldPath]) -> None:
         name = c.get("name")
         if not name:
-            self.error(path, 'missing required field "name"')
+            self.missing(path, "name")
         elif not names.dns1123_label(name):
             self.error(path + ("name",), f"{quote(name)} is not a valid container name", names.DNS1123_LABEL_RULE)
         elif name in seen_names:
@@ -297,7 +300,7 @@ class Checker:
         else:
             seen_names[name] = path + ("name",)
         if not c.get("image"):
-            self.error(path, 'missing required field "image"')
+            self.missing(path, "image")
         pull = c.get("imagePullPolicy")
         if pull is not None and pull not in _PULL_POLICIES:
             self.error(path + ("imagePullPolicy",), f"unsupported imagePullPolicy {quote(pull)}",
@@ -315,7 +318,7 @@ class Checker:
 
     def container_port(self, path: FieldPath, p: dict, seen: dict[str, FieldPath]) -> None:
         if "containerPort" not in p:
-            self.error(path, 'missing required field "containerPort"')
+            self.missing(path, "containerPort")
         else:
             self.port(path + ("containerPort",), p["containerPort"])
         if p.get("hostPort"):
@@ -342,9 +345,8 @@ class Checker:
         values: dict[str, dict[str, float]] = {}
         for kind in ("limits", "requests"):
             for rname, q in _dict(res.get(kind)).items():
-                if isinstance(q, (int, float)):
-                    q = str(q)
-                if isinstance(q, str) and self.quantity(path + (kind, rname), q):
+                q = _quantity_text(q)
+                if q is not None and self.quantity(path + (kind, rname), q):
                     values.setdefault(kind, {})[rname] = names.quantity_value(q)
         for rname, req in values.get("requests", {}).items():
             limit = values.get("limits", {}).get(rname)
@@ -366,7 +368,7 @@ class Checker:
             ep = path + ("env", i)
             name = e.get("name")
             if not name:
-                self.error(ep, 'missing required field "name"')
+                self.missing(ep, "name")
             elif "=" in name:
                 self.error(ep + ("name",),
                            f"invalid environment variable name {quote(name)}: must not contain '='")
@@ -378,48 +380,57 @@ class Checker:
                 if isinstance(r, dict):
                     rp = ep + ("valueFrom", ref)
                     if not r.get("key"):
-                        self.error(rp, 'missing required field "key"')
-                    self.reference(rp, kind, r.get("name"), r.get("optional"), [(rp + ("key",), r.get("key"))])
+                        self.missing(rp, "key")
+                    self.reference(rp, kind, r.get("name"), r.get("optional"), [(rp + ("key",), r.get("key"))],
+                                   use=ENV)
         for i, src in enumerate(_list(c.get("envFrom"))):
             if not isinstance(src, dict):
                 continue
             for ref, kind in (("configMapRef", "ConfigMap"), ("secretRef", "Secret")):
                 r = src.get(ref)
                 if isinstance(r, dict):
-                    self.reference(path + ("envFrom", i, ref), kind, r.get("name"), r.get("optional"), [])
+                    self.reference(path + ("envFrom", i, ref), kind, r.get("name"), r.get("optional"), [],
+                                   use=ENV)
 
     def reference(self, path: FieldPath, kind: str, name: Any, optional: Any,
-                  keys: list[tuple[FieldPath, Any]], name_field: str = "name") -> None:
-        """A ConfigMap/Secret (and keys in it) must be defined in the input unless optional."""
+                  keys: list[tuple[FieldPath, Any]], name_field: str = "name", use: str = FILES) -> None:
+        """A ConfigMap/Secret (and keys in it) must be defined in the input, in the pod's
+        namespace, unless optional; ``use``: env keys or file keys (references.py)."""
         if not name:
-            self.error(path, f'missing required field "{name_field}"')
+            self.missing(path, name_field)
             return
-        if optional is True:
+        if boolean(optional) is True:
             return
-        table = self.refs.config_maps if kind == "ConfigMap" else self.refs.secrets
-        hint = "define it in the input, or set optional: true"
-        if name not in table:
-            self.error(path + (name_field,), f'{kind} "{name}" is not defined in the input', hint)
+        namespace = self.m.namespace
+        if not self.refs.defined(kind, namespace, name):
+            where = f' (namespace "{namespace}")' if namespace and namespace != "default" else ""
+            elsewhere = self.refs.namespaces(kind, name)
+            self.error(path + (name_field,), f'{kind} "{name}" is not defined in the input{where}',
+                       f"it is in namespace {', '.join(elsewhere)}: a pod reads only its own namespace's"
+                       if elsewhere else "define it in the input, or set optional: true")
             return
-        defined = table[name]
+        defined = self.refs.keys(kind, namespace, name, use)
         if defined is None:
             return
         for key_path, key in keys:
             if isinstance(key, str) and key and key not in defined:
                 known = ", ".join(sorted(defined)) or "none"
-                self.error(key_path, f'{kind} "{name}" has no key "{key}"', f"its keys: {known}")
+                as_file = use == ENV and key in (self.refs.keys(kind, namespace, name, FILES) or ())
+                self.error(key_path, f'{kind} "{name}" has no key "{key}"',
+                           "binaryData is not read into environment variables" if as_file else f"its keys: {known}")
 
-    def volume_mount(self, path: FieldPath, mount: dict, volumes: set[str], seen: dict[str, FieldPath]) -> None:
+    def volume_mount(self, path: FieldPath, mount: dict, volumes: set[str] | None,
+                     seen: dict[str, FieldPath]) -> None:
         name = mount.get("name")
         if not name:
-            self.error(path, 'missing required field "name"')
-        elif name not in volumes:
+            self.missing(path, "name")
+        elif volumes is not None and name not in volumes:
             declared = ", ".join(sorted(volumes)) or "none"
             self.error(path + ("name",), f'volume "{name}" is not declared in the pod\'s volumes',
                        f"declared volumes: {declared}")
         mount_path = mount.get("mountPath")
         if not mount_path:
-            self.error(path, 'missing required field "mountPath"')
+            self.missing(path, "mountPath")
         elif mount_path in seen:
             self.error(path + ("mountPath",), f'mount path "{mount_path}" is used twice in this container '
                        f"(first at line {self.m.source.pos(seen[mount_path]).line})")
@@ -430,7 +441,7 @@ class Checker:
 
     def kind_ConfigMap(self) -> None:
         self.config_keys(("data",), ("binaryData",))
-        data, binary = _dict(self.m.data.get("data")), _dict(self.m.data.get("binaryData"))
+        data, binary = _dict(self.data.get("data")), _dict(self.data.get("binaryData"))
         for key, value in binary.items():
             self.base64(("binaryData", key), value)
             if key in data:
@@ -442,41 +453,38 @@ class Checker:
     def kind_Secret(self) -> None:
         self.config_keys(("data",), ("stringData",))
         size = sum(len(k) + len(v) for f in ("data", "stringData")
-                   for k, v in _dict(self.m.data.get(f)).items() if isinstance(v, str))
+                   for k, v in _dict(self.data.get(f)).items() if isinstance(v, str))
         if size > MAX_CONFIG_BYTES:
             self.error(("data",), f"Secret holds {size} bytes, more than the 1 MiB Kubernetes allows")
-        for key, value in _dict(self.m.data.get("data")).items():
+        for key, value in _dict(self.data.get("data")).items():
             self.base64(("data", key), value)
 
     def config_keys(self, *paths: FieldPath) -> None:
         for path in paths:
-            for key in _dict(_get(self.m.data, *path)):
+            for key in _dict(_get(self.data, *path)):
                 if not names.config_key_ok(key):
                     self.error(path + (key,), f"invalid key {quote(key)}",
                                "keys may contain only letters, digits, '-', '_' and '.'", key=True)
 
     def base64(self, path: FieldPath, value: Any) -> None:
-        if not isinstance(value, str):
-            return
-        try:
-            base64.b64decode("".join(value.split()), validate=True)
-        except (binascii.Error, ValueError):
+        if isinstance(value, str) and decode_base64(value) is None:
             self.error(path, "value is not valid base64",
                        "encode it with base64, or put the plain text under stringData")
 
     def kind_PersistentVolumeClaim(self) -> None:
         for kind in ("requests", "limits"):
-            for rname, q in _dict(_get(self.m.data, "spec", "resources", kind)).items():
-                if isinstance(q, str):
+            for rname, q in _dict(_get(self.data, "spec", "resources", kind)).items():
+                q = _quantity_text(q)
+                if q is not None:
                     self.quantity(("spec", "resources", kind, rname), q)
 
     def kind_Service(self) -> None:
-        for i, p in enumerate(_list(_get(self.m.data, "spec", "ports"))):
+        for i, p in enumerate(_list(_get(self.data, "spec", "ports"))):
             if not isinstance(p, dict):
                 continue
             pp = ("spec", "ports", i)
             if "port" not in p:
-                self.error(pp, 'missing required field "port"')
+                self.missing(pp, "port")
             else:
                 self.port(pp + ("port",), p["port"])
             self.port(pp + ("targetPort",), p.get("targetPort"))

@@ -1,7 +1,8 @@
 """YAML/JSON text -> plain documents with a position for every field.
 
 Nodes are composed by ruamel.yaml's C parser (pure-Python fallback when
-ruamel.yaml.clib is missing) with a minimal resolver; this module then builds
+ruamel.yaml.clib is missing or the shortcuts are off: kube2pod.shortcuts.c_composer)
+with a minimal resolver; this module then builds
 plain dicts/lists itself so that it controls scalar typing, alias expansion
 (bounded), duplicate keys and positions.
 
@@ -18,6 +19,7 @@ from typing import Any, Iterator, NamedTuple
 
 from ruamel.yaml.tag import Tag
 
+from kube2pod import shortcuts
 from kube2pod.diagnostics import Diagnostics, SourcePos
 from kube2pod.load.manifest import FieldPath, SourceMap
 from kube2pod.load.names import quote
@@ -415,28 +417,19 @@ def _resolve(self: Any, kind: Any, value: Any, implicit: Any) -> str:
     return _QUOTED_TAG
 
 
-def _noop(self: Any, *args: Any) -> None:
-    return None
-
-
-try:
-    from _ruamel_yaml import CParser as _CParser  # type: ignore[import-not-found]
-
-    class _CComposer(_CParser):  # type: ignore[misc,valid-type]
-        resolve = _resolve
-        descend_resolver = _noop
-        ascend_resolver = _noop
-
-    HAVE_CLIB = True
-except ImportError:  # pragma: no cover - depends on the environment
-    _CComposer = None
-    HAVE_CLIB = False
+#: ruamel.yaml.clib's C parser subclassed with our resolver, or None (no clib, or the shortcuts
+#: switched off): then ruamel's public loader API composes (with the same C parser when the clib
+#: is installed, else the pure-Python one).
+_CComposer = shortcuts.c_composer(_resolve)
+HAVE_CLIB = _CComposer is not None
+#: True: the public API's pure-Python parser even where the clib is installed (tests compare them).
+_PURE = False
 
 
 def _make_parser(text: str) -> Any:
     if _CComposer is not None:
         return _CComposer(text)
-    return _pure_composer(text)
+    return _LoaderComposer(text, _PURE)
 
 
 def _dispose(parser: Any) -> None:
@@ -448,34 +441,44 @@ def _dispose(parser: Any) -> None:
             pass
 
 
-def _pure_composer(text: str) -> Any:
-    """The pure-Python ruamel.yaml reader/scanner/parser/composer with our resolver."""
-    import ruamel.yaml.reader
-    import ruamel.yaml.scanner
-    from ruamel.yaml import YAML
-    from ruamel.yaml.resolver import VersionedResolver
+_END = object()
 
-    class _Resolver(VersionedResolver):
-        resolve = _resolve
 
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Reader = ruamel.yaml.reader.Reader
-    yaml.Scanner = ruamel.yaml.scanner.Scanner
-    yaml.Resolver = _Resolver
-    yaml.reader.stream = text
-    composer, parser = yaml.composer, yaml.parser
+class _LoaderComposer:
+    """The C composer's methods over ruamel's public ``YAML.compose_all`` and ``YAML.parse``,
+    with our resolver. Their generators start reading on first use, so a reader error (a
+    control character) comes from ``check_node``/``get_event`` as it does from the C parser."""
 
-    class _Adapter:
-        def check_node(self) -> bool:
-            return composer.check_node()
+    def __init__(self, text: str, pure: bool):
+        from ruamel.yaml import YAML
+        from ruamel.yaml.resolver import VersionedResolver
 
-        def get_node(self) -> Any:
-            return composer.get_node()
+        class _Resolver(VersionedResolver):
+            resolve = _resolve
 
-        def get_event(self) -> Any:
-            return parser.get_event() if parser.check_event() else None
+        self._yaml = YAML(typ="safe", pure=pure)
+        self._yaml.Resolver = _Resolver
+        self._text = text
+        self._stream: Any = None  # the generator in use: nodes or events
+        self._next: Any = _END
 
-        def dispose(self) -> None:
-            parser.dispose()
+    def check_node(self) -> bool:
+        if self._next is _END:
+            if self._stream is None:
+                self._stream = self._yaml.compose_all(self._text)
+            self._next = next(self._stream, _END)
+        return self._next is not _END
 
-    return _Adapter()
+    def get_node(self) -> Any:
+        self.check_node()
+        node, self._next = self._next, _END
+        return node
+
+    def get_event(self) -> Any:
+        if self._stream is None:
+            self._stream = self._yaml.parse(self._text)
+        return next(self._stream, None)
+
+    def dispose(self) -> None:
+        if self._stream is not None:
+            self._stream.close()

@@ -7,9 +7,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from kube2pod import shortcuts
 from kube2pod.plan.canonical import SCALARS
-
-_set = object.__setattr__
 
 
 class Frozen(BaseModel):
@@ -21,38 +20,25 @@ class Frozen(BaseModel):
     def make(cls, **values: Any) -> Any:
         """A node from values that already have their fields' types, without validation.
 
-        What ``model_construct`` builds, without its per-field Python work, and refusing
-        unknown or missing fields. Translation makes every node this way, so a convert never
-        builds pydantic's validators (tests/test_plan_trusted.py holds every plan the fixtures
-        and the corpus give to what validation would make of it).
+        What ``model_construct`` builds (:func:`kube2pod.shortcuts.model_construct`: without its
+        per-field Python work), refusing unknown or missing fields. Translation makes every node
+        this way, so a convert never builds pydantic's validators (tests/test_plan_trusted.py
+        holds every plan the fixtures and the corpus give to what validation would make of it).
         """
         names, required, template, fresh = _layout(cls)
         if not values.keys() <= names or not required <= values.keys():
             unknown, missing = sorted(values.keys() - names), sorted(required - values.keys())
             raise TypeError(f"{cls.__name__}.make(): unknown fields {unknown}, missing fields {missing}")
-        state = dict(template)  # every field, in definition order (as model_dump_json writes them)
-        for name, copy in fresh:
-            state[name] = copy()
-        state.update(values)
-        return _node(cls, state, set(values))
+        return shortcuts.model_construct(cls, values, template, fresh)
 
     def replace(self, **changes: Any) -> Any:
         """A copy with ``changes`` (values of the fields' types), as ``model_copy(update=...)``
-        makes it, without its per-call copying machinery; unknown fields are refused."""
+        makes it (:func:`kube2pod.shortcuts.model_copy`: without its per-call copying machinery);
+        unknown fields are refused."""
         names = _layout(type(self))[0]
         if not changes.keys() <= names:
             raise TypeError(f"{type(self).__name__}.replace(): unknown fields {sorted(changes.keys() - names)}")
-        return _node(type(self), {**self.__dict__, **changes}, self.__pydantic_fields_set__ | changes.keys())
-
-
-def _node(cls: type[Frozen], state: dict, fields_set: set) -> Any:
-    """An instance of ``cls`` holding ``state``, as ``model_construct`` leaves one (no extra, no private)."""
-    node = cls.__new__(cls)
-    _set(node, "__dict__", state)
-    _set(node, "__pydantic_fields_set__", fields_set)
-    _set(node, "__pydantic_extra__", None)
-    _set(node, "__pydantic_private__", None)
-    return node
+        return shortcuts.model_copy(self, changes)
 
 
 @lru_cache(maxsize=None)

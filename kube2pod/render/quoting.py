@@ -30,13 +30,6 @@ def sh(value: str) -> str:
 _WORDS: dict[str, str] = {}
 
 
-def csv_field(value: str) -> str:
-    """A field of podman's CSV-parsed ``--mount`` option (quoted when it has , or ")."""
-    if any(c in value for c in ',"\n\r'):
-        return '"' + value.replace('"', '""') + '"'
-    return value
-
-
 def nul_diagnostics(plan) -> list:
     """An error for each plan value with a NUL byte, at its manifest object's position.
 

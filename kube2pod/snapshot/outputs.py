@@ -8,98 +8,60 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from kube2pod.diagnostics import Diagnostic, Severity, SourcePos, error
+from kube2pod.diagnostics import Diagnostic, Severity
+from kube2pod.render.formats import FORMATS as RENDERED, render_all
 
-FORMATS = ("sh", "json", "yaml", "quadlet", "diagnostics")
+FORMATS = (*RENDERED, "diagnostics")
 DEFAULT_FORMATS = ("sh", "json", "quadlet", "diagnostics")
-FILE_NAMES = {"sh": "convert.sh", "json": "plan.json", "yaml": "plan.yaml", "diagnostics": "diagnostics.txt"}
-QUADLET_DIR = "quadlet"
+FILE_NAMES = {**{f.name: f.file for f in RENDERED.values() if not f.directory}, "diagnostics": "diagnostics.txt"}
+QUADLET_DIR = RENDERED["quadlet"].file
 QUADLET_ERROR = QUADLET_DIR + "/error.txt"
 
 
 def is_snapshot_file(name: str, formats: Sequence[str] = FORMATS) -> bool:
     """Whether a file name (relative, ``/``-separated) is one this module writes for ``formats``."""
-    if name.startswith(QUADLET_DIR + "/"):
-        return "quadlet" in formats
+    directory, slash, _ = name.partition("/")
+    if slash:
+        return any(f.directory and f.file == directory for f in _rendered(formats))
     return name in {FILE_NAMES[f] for f in formats if f in FILE_NAMES}
+
+
+def _rendered(formats: Sequence[str]) -> list:
+    """The registry entries of ``formats`` (diagnostics is this module's own)."""
+    return [RENDERED[f] for f in formats if f in RENDERED]
 
 
 def snapshot_files(paths: Sequence[str], formats: Sequence[str] = DEFAULT_FORMATS, *,
                    options=None, start: bool = True) -> dict[str, str]:
-    """Translate ``paths`` and render each format: ``{file name: text}``, sorted by name.
+    """Run the pipeline on ``paths`` and render each format: ``{file name: text}``, sorted by name.
 
     ``diagnostics.txt`` holds ``exit N`` (what ``kube2pod convert`` exits with) and every
     diagnostic; the other files are present only when their renderer succeeded, except
-    that units Quadlet cannot express leave their error in ``quadlet/error.txt``.
+    that a directory format is one output among several: units Quadlet cannot express leave
+    their error in ``quadlet/error.txt``.
+    ValueError for an unknown format or a bad option.
     """
-    from kube2pod.load import load
-    from kube2pod.translate import Options, translate
+    from kube2pod import pipeline
 
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown snapshot formats: {', '.join(sorted(unknown))} (known: {', '.join(FORMATS)})")
-    options = options or Options()
-    loaded = load(list(paths), strict=options.strict)
-    diags = list(loaded.diagnostics)
+    outcome = pipeline.run(list(paths), options or pipeline.Options())
+    diags = list(outcome.diagnostics)
     files: dict[str, str] = {}
-    if not loaded.has_errors:
-        result = translate(loaded.manifests, options)
-        diags += result.diagnostics
-        if not result.has_errors:
-            files, render_diags = render_all(result.plan, [f for f in formats if f != "quadlet"], start=start)
-            diags += render_diags
-            if "quadlet" in formats and not render_diags:
-                units, quadlet_diags = render_all(result.plan, ["quadlet"])
-                files.update(units)
-                if quadlet_diags:  # the units are one output among several: their failure is theirs
-                    files[QUADLET_ERROR] = "".join(d.format() + "\n" for d in quadlet_diags)
+    if outcome.plan is not None:
+        rendered = _rendered(formats)
+        files, render_diags = render_all(outcome.plan, [f.name for f in rendered if not f.directory], start=start)
+        diags += render_diags
+        directories = [] if render_diags else [f for f in rendered if f.directory]
+        for fmt in directories:  # its failure is its own: the error file, not diagnostics.txt
+            units, unit_diags = render_all(outcome.plan, [fmt.name])
+            files.update(units)
+            if unit_diags:
+                files[f"{fmt.file}/error.txt"] = "".join(d.format() + "\n" for d in unit_diags)
     if "diagnostics" in formats:
         files[FILE_NAMES["diagnostics"]] = diagnostics_text(diags)
     return dict(sorted(files.items()))
-
-
-def render_all(plan, formats: Sequence[str], *, start: bool = True,
-               show_secrets: bool = False) -> tuple[dict[str, str], list[Diagnostic]]:
-    """Render ``plan`` in each of ``formats`` (except diagnostics): files and render errors.
-    Secret values appear only with ``show_secrets`` (never in snapshots)."""
-    from kube2pod.render import json as json_renderer
-    from kube2pod.render import quadlet, shell, yaml as yaml_renderer
-    from kube2pod.render.quoting import Unrepresentable, nul_diagnostics
-
-    files: dict[str, str] = {}
-    if "json" in formats:
-        files[FILE_NAMES["json"]] = json_renderer.render(plan, show_secrets)
-    if "yaml" in formats:
-        files[FILE_NAMES["yaml"]] = yaml_renderer.render(plan, show_secrets)
-    if not {"sh", "quadlet"} & set(formats):
-        return files, []
-    # NUL: no shell word, unit file line or podman argument can carry it. The renderers refuse
-    # it (Unrepresentable) and the output is scanned for it; only then is the plan walked for
-    # positioned errors (nul_diagnostics), so the common case costs one scan of the text.
-    if "sh" in formats:
-        try:
-            text = shell.render(plan, start=start, show_secrets=show_secrets)
-        except Unrepresentable as exc:
-            return files, nul_diagnostics(plan) or [error(str(exc))]
-        if "\0" in text:
-            return files, nul_diagnostics(plan) or [error("the script would contain a NUL byte")]
-        files[FILE_NAMES["sh"]] = text
-    if "quadlet" in formats:
-        try:
-            units = quadlet.render(plan)
-        except (Unrepresentable, quadlet.Unsupported) as exc:
-            return files, nul_diagnostics(plan) or [quadlet_error(exc)]
-        if any("\0" in text for text in units.values()):
-            return files, nul_diagnostics(plan) or [error("the Quadlet units would contain a NUL byte")]
-        files.update({f"{QUADLET_DIR}/{name}": text for name, text in units.items()})
-    return files, []
-
-
-def quadlet_error(exc: Exception) -> Diagnostic:
-    """A Quadlet render failure as a diagnostic at its object's position when known."""
-    source = getattr(exc, "source", None)
-    pos = SourcePos(source.file, source.line, 1) if source is not None and source.file else None
-    return error(f"cannot write Quadlet units: {exc}", pos)
 
 
 def diagnostics_text(diags: Sequence[Diagnostic]) -> str:

@@ -23,7 +23,7 @@ from kube2pod.snapshot.outputs import DEFAULT_FORMATS, snapshot_files
 
 
 class ManifestSnapshot:
-    """Callable bound to one test: ``(manifests, formats=..., name=None, **translate options)``."""
+    """Callable bound to one test: ``(manifests, formats=..., name=None, **pipeline options)``."""
 
     def __init__(self, snapshot, rootdir: Path, update: bool):
         self._snapshot = snapshot
@@ -41,7 +41,7 @@ class ManifestSnapshot:
     def __call__(self, manifests: str | os.PathLike | Sequence[str | os.PathLike],
                  formats: Sequence[str] = DEFAULT_FORMATS, *, name: str | None = None, **options) -> None:
         __tracebackhide__ = True
-        from kube2pod.translate import Options
+        from kube2pod.pipeline import Options
 
         if isinstance(manifests, (str, os.PathLike)):
             manifests = [manifests]

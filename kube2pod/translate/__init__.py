@@ -2,6 +2,8 @@
 
 ``translate(manifests, options) -> Translation(plan, diagnostics)``. Every
 field of every workload is handled, warned about or refused (see coverage).
+An option translate cannot use (a ``userns`` mode podman does not have) raises
+``OptionError``: a usage error, not a diagnostic of the input.
 """
 
 from __future__ import annotations
@@ -10,13 +12,14 @@ import posixpath
 from typing import NamedTuple
 
 from kube2pod import gcpause
-from kube2pod.diagnostics import Diagnostic, Diagnostics, SourcePos
+from kube2pod.diagnostics import Diagnostic, Diagnostics, ErrorLevel, Result, SourcePos
 from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Plan, Pod, Volume
 from kube2pod.translate import selinux
 from kube2pod.translate.context import Context
 from kube2pod.translate.objects import build_index
-from kube2pod.translate.pod import translate_pod, with_hash
+from kube2pod.plan.ownership_labels import with_hash
+from kube2pod.translate.pod import translate_pod, userns_mode
 from kube2pod.translate.secrets import SecretRegistry
 from kube2pod.translate.workload import WORKLOAD_KINDS, PodSource, pod_sources
 
@@ -24,33 +27,48 @@ PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim")
 
 
 class Options(NamedTuple):
-    """publish_all: publish containerPorts without hostPort; relabel: "auto" or "none"."""
+    """publish_all: publish containerPorts without hostPort; relabel: "auto" or "none";
+    userns: every pod's ``--userns`` ("": each pod's own, see translate/pod.py); level: what
+    happens to warnings (``ErrorLevel.ERROR``: ``--strict``)."""
 
     publish_all: bool = False
     relabel: str = "auto"
-    strict: bool = False
+    userns: str = ""
+    level: ErrorLevel = ErrorLevel.WARN
 
 
-class Translation:
+class OptionError(ValueError):
+    """An option translate cannot use; the message names it."""
+
+
+class Translation(Result):
+    """The plan and the diagnostics of translating it (the plan is not to be used when they have errors)."""
+
     def __init__(self, plan: Plan, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(diagnostics)
         self.plan = plan
-        self.diagnostics: list[Diagnostic] = [] if diagnostics is None else diagnostics
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity.value == "error" for d in self.diagnostics)
+
+def check(options: Options) -> None:
+    """Raise ``OptionError`` for an option :func:`translate` would refuse (callers check before loading)."""
+    try:
+        userns_mode(options.userns)
+    except ValueError as exc:
+        raise OptionError(str(exc)) from None
 
 
 def translate(manifests: list[Manifest], options: Options = Options()) -> Translation:
     """The plan of ``manifests`` (with the cyclic GC paused, as in the loader)."""
+    check(options)
     with gcpause.paused():
         return _translate(manifests, options)
 
 
 def _translate(manifests: list[Manifest], options: Options) -> Translation:
-    diags = Diagnostics(strict=options.strict)
+    diags = Diagnostics(options.level)
+    userns = userns_mode(options.userns)
     claims, pvcs = _claims(manifests)
-    objects = build_index(manifests, diags)
+    objects = build_index(manifests)
     secrets = SecretRegistry()
     sources: list[PodSource] = []
     for m in manifests:
@@ -69,7 +87,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
     host_paths: dict[str, HostPath] = {}
     for src in sources:
         for name in src.pod_names:
-            pod, vols, hps = translate_pod(src, name, relabel, claims, pvcs, options.publish_all)
+            pod, vols, hps = translate_pod(src, name, relabel, claims, pvcs, options.publish_all, userns)
             if pod is None:
                 continue
             if _check_unique(diags, pods, pod):

@@ -7,7 +7,8 @@
 
 File modes: the item's ``mode``, else ``defaultMode``, else 0644. ``optional``
 and absent: an empty volume (configMap) or no files (secret), as in Kubernetes.
-Item paths must be relative and free of ``..``.
+Item paths must be relative and free of ``..``. An object or key that is absent
+and not optional is the loader's error (load/validate.py): such a volume is skipped.
 """
 
 from __future__ import annotations
@@ -39,13 +40,12 @@ def config_map_volume(ctx: Context, i: int, vol, name: str, labels: dict[str, st
     files: list[VolumeFile] = []
     if source is None:
         if not cm.optional:
-            ctx.error(vpath + ("name",), f"ConfigMap {cm.name!r} is not defined in the input")
-            return None
+            return None  # refused by the loader
     else:
         entries = {k: VolumeFile.make(path=k, text=v) for k, v in source.values.items()}
         entries.update({k: VolumeFile.make(path=k, base64=base64.b64encode(v).decode())
                         for k, v in source.binary.items()})
-        picked = _pick(ctx, vpath, cm, entries, "ConfigMap")
+        picked = _pick(ctx, vpath, cm, entries)
         if picked is None:
             return None
         files = [f.replace(path=path, mode=mode) for path, (f, mode) in picked.items()]
@@ -58,11 +58,8 @@ def secret_files(ctx: Context, i: int, vol) -> list[SecretKeyFile] | None:
     vpath = ("volumes", i, "secret")
     source = ctx.objects.secret(ctx.manifest.namespace, sv.secret_name or "")
     if source is None:
-        if sv.optional:
-            return []
-        ctx.error(vpath + ("secretName",), f"Secret {sv.secret_name!r} is not defined in the input")
-        return None
-    picked = _pick(ctx, vpath, sv, dict.fromkeys(source.values), "Secret")
+        return [] if sv.optional else None  # not optional: refused by the loader
+    picked = _pick(ctx, vpath, sv, dict.fromkeys(source.values))
     if picked is None:
         return None
     out = []
@@ -77,7 +74,7 @@ def secret_files(ctx: Context, i: int, vol) -> list[SecretKeyFile] | None:
     return out
 
 
-def _pick(ctx: Context, vpath: tuple, src, entries: dict, what: str) -> dict | None:
+def _pick(ctx: Context, vpath: tuple, src, entries: dict) -> dict | None:
     """path -> (entry, mode) for the whole object or its ``items``; None after an error."""
     default = src.default_mode if src.default_mode is not None else DEFAULT_MODE
     if not _mode_ok(ctx, vpath + ("defaultMode",), default):
@@ -89,8 +86,7 @@ def _pick(ctx: Context, vpath: tuple, src, entries: dict, what: str) -> dict | N
         ipath = vpath + ("items", j)
         if item.key not in entries:
             if not src.optional:
-                ctx.error(ipath + ("key",), f"{what} has no key {item.key!r}")
-                return None
+                return None  # refused by the loader
             continue
         path = item.path or ""
         norm = posixpath.normpath(path) if path else ""

@@ -40,14 +40,9 @@ def translate_container(
 ) -> Container | None:
     cpath = (field, index)
     image = container.image or ""
-    if not image:
-        ctx.error(cpath, f"container {container.name!r} has no image")
-        return None
     policy = pull_policy(container.image_pull_policy, image)
-    if policy is None:
-        ctx.error(cpath + ("imagePullPolicy",), f"unknown imagePullPolicy {container.image_pull_policy!r}",
-                  "one of: Always, IfNotPresent, Never")
-        return None
+    if not image or policy is None:
+        return None  # no image, or an unknown pull policy: refused by the loader (load/validate.py)
     spec = pod_spec(ctx)
     env, secret_env = container_env(ctx, cpath, container, pod_name)
     _warn_secret_refs(ctx, cpath, container, {s.name: s.secret for s in secret_env})

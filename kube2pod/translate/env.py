@@ -6,7 +6,8 @@ are ``$(VAR)``-expanded against the variables defined before them.
 
 valueFrom:
 - configMapKeyRef / configMapRef: the ConfigMap of the input (same namespace);
-  missing -> error, unless ``optional`` (then the variable is left out, with a warning)
+  ``optional`` and missing: the variable is left out, with a warning (missing and
+  not optional: the loader's error, load/validate.py)
 - secretKeyRef / secretRef: a podman secret per key (translate/secrets.py),
   ``--secret NAME,type=env,target=VAR`` — the value never becomes a plain env;
   an empty value (podman refuses empty secrets) is passed as plain ``""``
@@ -134,12 +135,10 @@ def _secret_var(ctx: Context, path: tuple, name: str, source, key: str, env: _En
 
 
 def _missing(ctx: Context, path: tuple, kind: str, name: str, optional: bool | None, key: str | None = None) -> None:
-    what = f"{kind} {name!r}" + (f" has no key {key!r}" if key is not None else " is not in the input")
+    """An absent source, left out: with a warning when optional (else the loader refused it)."""
     if optional:
+        what = f"{kind} {name!r}" + (f" has no key {key!r}" if key is not None else " is not in the input")
         ctx.warning(path, f"{what}; optional, so it is left out")
-    else:
-        ctx.error(path, what, f"add the {kind} to the input (kube2pod reads {kind}s from the given manifests)"
-                  if key is None else None)
 
 
 def _key_source(ctx: Context, path: tuple, kind: str, ref, find):

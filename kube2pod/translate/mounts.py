@@ -45,9 +45,7 @@ def container_mounts(
         mpath = cpath + ("volumeMounts", j)
         res = resolved.get(vm.name)
         if res is None:
-            if not _declared(ctx, vm.name):  # a declared volume that failed has its own error
-                ctx.error(mpath + ("name",), f"volumeMount {vm.name!r} names no volume of the pod")
-            continue
+            continue  # its volume failed (its own error), or none is declared (the loader's error)
         dest, opts = split_mount_path(vm.mount_path or "")
         read_only = bool(vm.read_only) or "ro" in opts
         if res.kind == "secret":
@@ -135,8 +133,3 @@ def secret_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Res
         out.extend(SecretFile.make(secret=f.secret, target=posixpath.join(dest, f.path), mode=f.mode)
                    for f in res.secret_files)
     return out
-
-
-def _declared(ctx: Context, name: str) -> bool:
-    """Whether the pod spec (plain data) declares a volume called ``name``."""
-    return any(isinstance(v, dict) and v.get("name") == name for v in ctx.spec_volumes())

@@ -3,16 +3,14 @@
 A pod reads only objects of its own namespace (unset = ``default``), as in
 Kubernetes. Secret values are ``data`` (base64-decoded) overlaid by
 ``stringData``; ConfigMap values are ``data`` (``binaryData`` is kept apart:
-Kubernetes never puts it into env).
+Kubernetes never puts it into env). A value that is not valid base64 is the
+loader's error (load/validate.py) and left out here.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
-
-from kube2pod.diagnostics import Diagnostics
 from kube2pod.load.manifest import Manifest
+from kube2pod.load.secretdata import decode_base64, secret_values
 
 
 def _key(namespace: str | None, name: str) -> tuple[str, str]:
@@ -39,28 +37,25 @@ class ObjectIndex:
         return self.secrets.get(_key(namespace, name))
 
 
-def build_index(manifests: list[Manifest], diags: Diagnostics) -> ObjectIndex:
-    """Index every ConfigMap and Secret; a value that is not valid base64 is a positioned error."""
+def build_index(manifests: list[Manifest]) -> ObjectIndex:
+    """Index every ConfigMap and Secret."""
     index = ObjectIndex()
     for m in manifests:
         if m.kind == "ConfigMap":
             data = m.data.get("data") or {}
-            binary = _decoded(m, "binaryData", diags)
+            binary = _binary(m.data.get("binaryData"))
             index.config_maps[_key(m.namespace, m.name)] = Source(
                 m, {str(k): "" if v is None else str(v) for k, v in data.items()}, binary)
         elif m.kind == "Secret":
-            values = _decoded(m, "data", diags)
-            for k, v in (m.data.get("stringData") or {}).items():
-                values[str(k)] = ("" if v is None else str(v)).encode()
-            index.secrets[_key(m.namespace, m.name)] = Source(m, values)
+            index.secrets[_key(m.namespace, m.name)] = Source(m, secret_values(m))
     return index
 
 
-def _decoded(m: Manifest, field_name: str, diags: Diagnostics) -> dict[str, bytes]:
-    out: dict[str, bytes] = {}
-    for k, v in (m.data.get(field_name) or {}).items():
-        try:
-            out[str(k)] = base64.b64decode(str(v or ""), validate=True)
-        except (binascii.Error, ValueError):
-            diags.error(f"{m.ref}: {field_name}.{k} is not valid base64", m.source.pos((field_name, k)))
+def _binary(data) -> dict[str, bytes]:
+    """``binaryData`` decoded, without the values that are not valid base64."""
+    out = {}
+    for k, v in (data.items() if isinstance(data, dict) else ()):
+        decoded = decode_base64(v) if isinstance(v, str) else None
+        if decoded is not None:
+            out[k] = decoded
     return out

@@ -8,6 +8,7 @@
 | hostIPC                        | ipc not shared; every container ``--ipc host``                  |
 | shareProcessNamespace          | pid added to ``--share`` (default ipc,net,uts)                  |
 | hostUsers: false               | ``--userns auto`` (the userns annotation wins)                  |
+| Options.userns (CLI --userns)  | every pod's ``--userns``, over both (as kube play's); private = auto |
 | hostAliases                    | ``--add-host host:ip`` for each hostname                         |
 | dnsConfig                      | ``--dns``, ``--dns-search``, ``--dns-option name[:value]``       |
 | securityContext.sysctls        | pod ``--sysctl``                                                |
@@ -22,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from kube2pod.load.manifest import Manifest
-from kube2pod.plan import Container, HostPath, ObjectRef, Pod, SecretFile, Volume, canonical
-from kube2pod.translate import ownership
+from kube2pod.plan import Container, HostPath, ObjectRef, Pod, SecretFile, Volume
+from kube2pod.plan import ownership_labels
 from kube2pod.translate.container import translate_container
 from kube2pod.translate.context import Context
 from kube2pod.translate.initcontainers import init_containers
@@ -33,6 +34,15 @@ from kube2pod.translate.volumes import resolve
 from kube2pod.translate.workload import PodSource
 
 RESTART = {"Always": "always", "OnFailure": "on-failure", "Never": "no"}
+USERNS_MODES = ("host", "auto", "keep-id", "nomap", "ns", "private")
+
+
+def userns_mode(mode: str) -> str:
+    """The ``--userns`` value of a ``Options.userns`` mode ("" stays ""); ValueError for one podman lacks."""
+    if mode and mode.partition(":")[0] not in USERNS_MODES:
+        raise ValueError(f"--userns {mode!r}: expected one of host, auto[:OPTIONS], keep-id[:OPTIONS], "
+                         "nomap, ns:PATH, private")
+    return "auto" if mode == "private" else mode
 
 
 def translate_pod(
@@ -42,20 +52,21 @@ def translate_pod(
     claims: dict[str, ObjectRef],
     pvcs: dict[str, Manifest],
     publish_all: bool,
+    userns: str = "",
 ) -> tuple[Pod | None, list[Volume], list[HostPath]]:
+    """``userns``: a ``userns_mode`` every pod gets ("": hostUsers and the userns annotation decide)."""
     ctx, spec, notes = src.ctx, src.spec, src.annotations
     m = ctx.manifest
-    owner = ownership.owner_labels(m.kind, m.namespace, m.name)
+    owner = ownership_labels.owner_labels(m.kind, m.namespace, m.name)
     labels = {**src.labels, **notes.autoupdate_labels, **owner}
     if not spec.containers:
-        ctx.error(("containers",), f"{m.ref} has no containers")
-        return None, [], []
+        return None, [], []  # refused by the loader
     vols = resolve(ctx, spec, name, claims, pvcs, owner)
 
     def relabel_path(path: str) -> str:
         return notes.relabel.get(path, relabel(path))
 
-    restart = _restart_policy(ctx, spec)
+    restart = RESTART.get(spec.restart_policy or "Always", "always")  # the loader refuses other values
     stop_timeout = _stop_timeout(ctx, spec)
     ipc = "host" if spec.host_ipc else ""
     containers = []
@@ -77,7 +88,7 @@ def translate_pod(
         share=_share(spec),
         network="host" if spec.host_network else "",
         pid="host" if spec.host_pid else "",
-        userns=notes.userns or ("auto" if spec.host_users is False else ""),
+        userns=userns or notes.userns or ("auto" if spec.host_users is False else ""),
         infra_name=notes.infra_name,
         add_hosts=_add_hosts(ctx, spec),
         **_dns(spec),
@@ -98,14 +109,6 @@ def _with_pod_settings(c: Container, k8s_name: str, notes, restart: str, stop_ti
         ipc=ipc,
         seccomp_profile=notes.seccomp_for(k8s_name),
     )
-
-
-def _restart_policy(ctx: Context, spec) -> str:
-    value = spec.restart_policy or "Always"
-    if value not in RESTART:
-        ctx.error(("restartPolicy",), f"unknown restartPolicy {value!r}", "one of: Always, OnFailure, Never")
-        return "always"
-    return RESTART[value]
 
 
 def _stop_timeout(ctx: Context, spec) -> int | None:
@@ -154,17 +157,3 @@ def _sysctls(ctx: Context, spec) -> dict[str, str]:
             continue
         out[s.name] = str(s.value)
     return out
-
-
-def with_hash(pod: Pod) -> Pod:
-    """The pod with ``io.kube2pod.hash`` on it and its containers (hash of everything else)."""
-    digest = ownership.spec_hash(canonical.to_json(pod))
-
-    def mark(cs: list[Container]) -> list[Container]:
-        return [c.replace(labels={**c.labels, ownership.HASH: digest}) for c in cs]
-
-    return pod.replace(
-        labels={**pod.labels, ownership.HASH: digest},
-        init_containers=mark(pod.init_containers),
-        containers=mark(pod.containers),
-    )

@@ -3,7 +3,8 @@
 - limits.memory -> ``--memory`` and ``--memory-swap`` (the same: no swap, as Kubernetes); requests.memory -> ``--memory-reservation`` (as kube play)
 - limits.cpu -> ``--cpu-quota``/``--cpu-period``: quota = millicores x 100 per 100000 us period, at least 1000 (Kubernetes' minimum)
 - requests.cpu (defaulting to limits.cpu) -> ``--cpu-shares`` = millicores x 1024 / 1000, at least 2
-A request above its limit is refused (Kubernetes rejects it); other resources are warned about and ignored.
+Other resources are warned about and ignored. Invalid quantities and a request above its limit are the
+loader's errors (load/validate.py); such a container is skipped.
 """
 
 from __future__ import annotations
@@ -37,15 +38,8 @@ def container_resources(ctx: Context, cpath: tuple, container) -> dict | None:
             if name in values:
                 q = bytes_of(str(values[name])) if name == "memory" else _millis(values[name])
                 if q is None:
-                    ctx.error(path + (kind, name), f"invalid {name} quantity {values[name]!r}")
-                    return None
+                    return None  # refused by the loader
                 parsed[(kind, name)] = q
-    for name in KNOWN:
-        lim, req = parsed.get(("limits", name)), parsed.get(("requests", name))
-        if lim is not None and req is not None and req > lim:
-            ctx.error(path + ("requests", name), f"requests.{name} {requests[name]} is above limits.{name} "
-                      f"{limits[name]}", "Kubernetes rejects a request above its limit")
-            return None
     if ("limits", "memory") in parsed:
         out["memory"] = parsed[("limits", "memory")]
         out["memory_swap"] = out["memory"]  # Kubernetes runs without swap

@@ -17,7 +17,7 @@ from pydantic import SecretBytes
 
 from kube2pod.plan import ObjectRef, Secret
 from kube2pod.translate.objects import Source
-from kube2pod.translate.ownership import owner_labels
+from kube2pod.plan.ownership_labels import owner_labels
 
 if TYPE_CHECKING:
     from kube2pod.translate.context import Context

@@ -20,7 +20,7 @@ from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Volume
 from kube2pod.translate.configmaps import SecretKeyFile, config_map_volume, secret_files
 from kube2pod.translate.context import Context
-from kube2pod.translate.ownership import owner_labels
+from kube2pod.plan.ownership_labels import owner_labels
 from kube2pod.translate.quantity import bytes_of
 
 HOSTPATH_TYPES = {
@@ -87,8 +87,7 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
             if vol.empty_dir.size_limit is not None:
                 size = bytes_of(str(vol.empty_dir.size_limit))
                 if size is None:
-                    ctx.error(("volumes", i, "emptyDir", "sizeLimit"), f"invalid quantity {vol.empty_dir.size_limit!r}")
-                    return
+                    return  # refused by the loader
                 options["o"] = f"nr_blocks={-(-size // TMPFS_PAGE)}"
         elif vol.empty_dir.size_limit is not None:
             ctx.warning(
@@ -122,11 +121,10 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
             out.resolved[vol.name] = Resolved("secret", secret_files=tuple(files))
     else:
         kind = _volume_kind(ctx, i)
-        ctx.error(
-            ("volumes", i, kind) if kind else ("volumes", i),
-            f"volume {vol.name!r}: {kind or 'this'} volumes are not supported",
-            "supported volume types: " + ", ".join(SUPPORTED),
-        )
+        if kind is None:
+            return  # no source: refused by the loader
+        ctx.error(("volumes", i, kind), f"volume {vol.name!r}: {kind} volumes are not supported",
+                  "supported volume types: " + ", ".join(SUPPORTED))
 
 
 def _pvc_options(ctx: Context, pvc: Manifest | None) -> tuple[str, dict[str, str]]:
@@ -184,6 +182,6 @@ def _host_path(ctx, i, vol, ref, out: PodVolumes) -> None:
 def _volume_kind(ctx: Context, i: int) -> str | None:
     vols = ctx.spec_volumes()
     if i < len(vols) and isinstance(vols[i], dict):
-        kinds = [k for k in vols[i] if k != "name"]
+        kinds = [k for k, v in vols[i].items() if k != "name" and v is not None]
         return kinds[0] if kinds else None
     return None

@@ -5,7 +5,8 @@ Pod -> one pod named metadata.name. Deployment, ReplicaSet, StatefulSet ->
 DaemonSet, Job -> one pod ``<name>-pod`` (one host, run once).
 Pod annotations: metadata.annotations of a Pod; of a workload, its own
 metadata.annotations (what kube play reads) overridden by the template's
-(what Kubernetes gives the pod).
+(what Kubernetes gives the pod). A missing spec or template, negative replicas
+and a selector that misses the template are the loader's errors (load/validate.py).
 """
 
 from __future__ import annotations
@@ -27,12 +28,12 @@ class PodSource:
 
 
 def pod_sources(ctx: Context) -> PodSource | None:
-    """The pod spec of a workload manifest and the pod names it gives, or None after an error."""
+    """The pod spec of a workload manifest and the pod names it gives, or None (after an error, or
+    for input the loader refuses)."""
     m = ctx.manifest
     if m.kind == "Pod":
         coverage.check(ctx, coverage.POD)
         if m.obj.spec is None:
-            ctx.diags.error("Pod has no spec", m.source.pos())
             return None
         notes = read_annotations(ctx, [(m.obj.metadata.annotations, ("metadata", "annotations"))])
         return PodSource(ctx, [m.name], dict(m.obj.metadata.labels or {}), m.obj.spec, notes)
@@ -41,16 +42,12 @@ def pod_sources(ctx: Context) -> PodSource | None:
     spec = m.obj.spec
     template = spec.template if spec is not None else None
     if template is None or template.spec is None:
-        ctx.diags.error(f"{m.kind} has no spec.template.spec", m.source.pos(("spec",)))
         return None
     labels = dict((template.metadata.labels if template.metadata else None) or {})
-    if not _selector_matches(ctx, spec, labels):
-        return None
     replicas = 1
     if m.kind in REPLICATED:
         replicas = 1 if spec.replicas is None else int(spec.replicas)
         if replicas < 0:
-            ctx.diags.error(f"replicas must not be negative, got {replicas}", m.source.pos(("spec", "replicas")))
             return None
         if replicas > 1 and _host_ports(template.spec):
             ctx.diags.error(
@@ -68,21 +65,6 @@ def pod_sources(ctx: Context) -> PodSource | None:
         (template.metadata.annotations if template.metadata else None, ("spec", "template", "metadata", "annotations")),
     ])
     return PodSource(ctx, names, labels, template.spec, notes)
-
-
-def _selector_matches(ctx: Context, spec, labels: dict[str, str]) -> bool:
-    sel = getattr(spec, "selector", None)
-    match = getattr(sel, "match_labels", None) or {}
-    wrong = {k: v for k, v in match.items() if labels.get(k) != v}
-    if wrong:
-        k = next(iter(wrong))
-        ctx.diags.error(
-            f"selector.matchLabels {k}={wrong[k]} does not match the template's labels",
-            ctx.manifest.source.pos(("spec", "selector", "matchLabels", k)),
-            "Kubernetes rejects a selector that does not select its own template",
-        )
-        return False
-    return True
 
 
 def _host_ports(spec) -> bool:

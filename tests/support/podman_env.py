@@ -22,7 +22,7 @@ into it.
 ``stop()`` stops the service, removes every pod/container, runs
 ``podman system reset -f`` on the isolated store and deletes the temp dir.
 
-Run ``python tests/podman_env.py`` for a manual end-to-end check.
+Run ``python tests/support/podman_env.py`` for a manual end-to-end check.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 BUILD_IMAGES = REPO / "scripts" / "build-test-images"
 
 BUSYBOX_IMAGE = "localhost/busybox:latest"
@@ -265,7 +265,7 @@ class PodmanEnv:
     def _write_containers_conf(self, default_network: str) -> None:
         r = self.root
         (r / "containers.conf").write_text(
-            "# kube2pod isolated test Podman (tests/podman_env.py)\n"
+            "# kube2pod isolated test Podman (tests/support/podman_env.py)\n"
             "[containers]\n"
             'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n'
             "\n[engine]\n"

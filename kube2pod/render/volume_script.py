@@ -2,7 +2,7 @@
 
 The volume's content is replaced as a whole: everything in it is removed, then
 each file is written (text through ``printf``, binary data through ``base64 -d``)
-and given its mode. The same steps as ``apply/volumefiles.py``.
+and given its mode. The same steps as ``apply/volume_content.py``.
 """
 
 from __future__ import annotations

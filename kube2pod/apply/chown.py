@@ -1,11 +1,6 @@
-"""Ownership fixes of hostPath directories a non-root container user must write.
-
-A fix is ``chown`` of the directory itself (not its content) to the container's
-uid[:gid] as seen from the host: rootless, ``podman unshare chown NSUID[:NSGID] DIR``
-in the user's namespace (uid 1000 with subuid base 100000 is host uid 100999);
-as root, ``chown HOSTUID[:HOSTGID] DIR``. A directory apply would create
-(DirectoryOrCreate) is created first, and removed again when the apply fails.
-"""
+"""Carry out ownership fixes (host/ownership_fix.py): ``chown`` of a hostPath directory, as
+root directly, rootless through ``podman unshare``; a directory created for a fix is removed
+again when the apply fails."""
 
 from __future__ import annotations
 
@@ -14,42 +9,11 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from kube2pod.apply import hostpaths
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter
-from kube2pod.plan import HostPath
-
-
-@dataclass(frozen=True)
-class OwnershipFix:
-    """Give ``path`` to container uid ``uid`` (gid ``gid``, None: keep the group).
-
-    ``ns_*``: the ids in the rootless user's namespace; ``host_*``: on the host.
-    ``create``: the hostPath to create first (missing DirectoryOrCreate).
-    """
-
-    path: str
-    container: str
-    uid: int
-    gid: int | None
-    ns_uid: int
-    ns_gid: int | None
-    host_uid: int
-    host_gid: int | None
-    rootless: bool
-    create: HostPath | None = None
-
-    def command(self) -> list[str]:
-        """The command a person would run (shown in dry runs and warnings)."""
-        if self.rootless:
-            return ["podman", "unshare", "chown", _ids(self.ns_uid, self.ns_gid), self.path]
-        return ["chown", _ids(self.host_uid, self.host_gid), self.path]
-
-    def describe(self) -> str:
-        return (f"owner {_ids(self.host_uid, self.host_gid)} on the host, "
-                f"{_ids(self.uid, self.gid)} in container {self.container}")
+from kube2pod.host.ownership_fix import OwnershipFix
 
 
 @contextlib.contextmanager
@@ -106,7 +70,3 @@ def _chown(fix: OwnershipFix, euid: int) -> None:
     done = subprocess.run(argv, stdin=subprocess.DEVNULL, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise ApplyError(f"{' '.join(fix.command())} failed: {done.stderr.strip() or done.returncode}")
-
-
-def _ids(uid: int, gid: int | None) -> str:
-    return str(uid) if gid is None else f"{uid}:{gid}"

@@ -18,7 +18,7 @@ from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter
 from kube2pod.apply.podman_api import PodmanAPI
 from kube2pod.plan import HostPath, Plan, Pod
-from kube2pod.translate import ownership
+from kube2pod.plan import ownership_labels
 
 
 @dataclass
@@ -73,7 +73,7 @@ def _secret_decision(api: PodmanAPI, secret, replace: bool) -> str:
     if not labels.owned(have) and not replace:
         raise ApplyError(f"secret {secret.name} already exists and was not created by kube2pod; "
                          "remove it or use --replace to take it over")
-    return "unchanged" if have.get(ownership.HASH) == labels.secret_hash(secret) else "replace"
+    return "unchanged" if have.get(ownership_labels.HASH) == labels.secret_hash(secret) else "replace"
 
 
 def _pod_decision(api: PodmanAPI, pod: Pod, project: str, replace: bool, d: Decisions) -> None:
@@ -93,7 +93,7 @@ def _pod_decision(api: PodmanAPI, pod: Pod, project: str, replace: bool, d: Deci
         d.definitions[pod.name] = have[labels.DEFINITION]
     present = {c.get("Name") for c in info.get("Containers") or []}
     missing = [c.name for c in pod.containers if c.name not in present]
-    if have.get(ownership.HASH) != pod.labels.get(ownership.HASH):
+    if have.get(ownership_labels.HASH) != pod.labels.get(ownership_labels.HASH):
         d.pods[pod.name], d.reasons[pod.name] = "recreate", "spec changed"
     elif have.get(labels.PROJECT) != project:
         d.pods[pod.name], d.reasons[pod.name] = "recreate", f"moving from project {have.get(labels.PROJECT)}"
@@ -104,7 +104,7 @@ def _pod_decision(api: PodmanAPI, pod: Pod, project: str, replace: bool, d: Deci
 
 
 def _orphans(plan: Plan, api: PodmanAPI, project: str, d: Decisions) -> None:
-    mine = (f"{ownership.MANAGED}=true", f"{labels.PROJECT}={project}")
+    mine = (f"{ownership_labels.MANAGED}=true", f"{labels.PROJECT}={project}")
     wanted_pods = {p.name for p in plan.pods}
     d.orphan_pods = sorted(p["Name"] for p in api.pods(*mine) if p.get("Name") not in wanted_pods)
     wanted_vols = {v.name for v in plan.volumes}

@@ -1,16 +1,19 @@
 """Facts of a whole isolated Podman store as `podman inspect` shows them (pods, containers,
 volumes), comparable across runs and tools: ids are replaced by ``<pod>/<container>`` names.
-Used by tests/test_conformance.py (kube play vs apply) and tests/test_script_conformance.py
-(the convert script vs apply)."""
+Used by tests/test_conformance.py (kube play vs apply), tests/test_script_conformance.py (the
+convert script vs apply), tests/test_quadlet_conformance.py and tests/test_script_equivalence.py."""
 
 from __future__ import annotations
 
 import json
 import shutil
 
+from kube2pod.apply.labels import DEFINITION, LIFETIME, PROJECT
+
 OWNER_PREFIX = "io.kube2pod."
 DEFAULT_ENV = ("TERM=xterm", "container=podman")  # podman's create defaults (containers.conf env)
 HOST_DIR = "/tmp/k2p-conformance"  # every hostPath of the conformance fixtures lies below it
+CLI_TTY = "io.kubernetes.cri-o.TTY"  # the annotation `podman create` records and the API does not
 
 
 def _sorted(value):
@@ -151,3 +154,17 @@ def reset(env) -> None:
     env.reset_pods()
     env.podman("secret", "rm", "--all", check=False)
     shutil.rmtree(HOST_DIR, ignore_errors=True)
+
+
+def without_cli_tty(facts: dict) -> None:
+    """Drop the CLI's tty annotation of each container after checking it states the tty fact."""
+    for key, f in facts.items():
+        if "/" in key:
+            assert f["annotations"].pop(CLI_TTY, None) == str(bool(f["tty"])).lower(), key
+
+
+def without_bookkeeping(facts: dict) -> None:
+    """Drop apply's bookkeeping labels (ownership labels) after checking each entity has the project."""
+    for key, f in facts.items():
+        assert PROJECT in f["owner_labels"], key
+        f["owner_labels"] = [k for k in f["owner_labels"] if k not in (PROJECT, DEFINITION, LIFETIME)]

@@ -1,4 +1,4 @@
-"""Ownership labels: what marks a pod, container or volume as kube2pod's.
+"""Ownership labels and the pod hash: what marks a pod, container or volume as kube2pod's.
 
 ``io.kube2pod.managed=true``, ``io.kube2pod.source=<Kind>/<namespace>/<name>``
 and, on pods, ``io.kube2pod.hash`` = sha256 of the translated pod (without the hash).
@@ -7,6 +7,10 @@ and, on pods, ``io.kube2pod.hash`` = sha256 of the translated pod (without the h
 from __future__ import annotations
 
 import hashlib
+
+from kube2pod.plan import canonical
+from kube2pod.plan.container import Container
+from kube2pod.plan.pod import Pod
 
 MANAGED = "io.kube2pod.managed"
 SOURCE = "io.kube2pod.source"
@@ -23,3 +27,17 @@ def owner_labels(kind: str, namespace: str | None, name: str) -> dict[str, str]:
 
 def spec_hash(canonical_json: str) -> str:
     return hashlib.sha256(canonical_json.encode()).hexdigest()[:16]
+
+
+def with_hash(pod: Pod) -> Pod:
+    """The pod with ``io.kube2pod.hash`` on it and its containers (hash of everything else)."""
+    digest = spec_hash(canonical.to_json(pod))
+
+    def mark(cs: list[Container]) -> list[Container]:
+        return [c.replace(labels={**c.labels, HASH: digest}) for c in cs]
+
+    return pod.replace(
+        labels={**pod.labels, HASH: digest},
+        init_containers=mark(pod.init_containers),
+        containers=mark(pod.containers),
+    )

@@ -16,26 +16,22 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-
-from kube2pod.diagnostics import Diagnostic, SourcePos, error, warning
+from kube2pod.diagnostics import Diagnostic, Result, SourcePos, error, warning
 from kube2pod.host import userns
 from kube2pod.host.facts import HostFacts, PathFacts
-from kube2pod.host.ownership import OwnershipFix
+from kube2pod.host.ownership_fix import OwnershipFix
 from kube2pod.plan import BindMount, Container, HostPath, Plan, Pod
 
 PORT_SYSCTL = "net.ipv4.ip_unprivileged_port_start"
 _NO_DAC_OVERRIDE = ("ALL", "CAP_DAC_OVERRIDE")
 
 
-@dataclass
-class Preflight:
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    fixes: list[OwnershipFix] = field(default_factory=list)
+class Preflight(Result):
+    """The host's diagnostics of a plan, and the ownership fixes to make before applying it."""
 
-    @property
-    def has_errors(self) -> bool:
-        return any(d.severity.value == "error" for d in self.diagnostics)
+    def __init__(self, diagnostics: list[Diagnostic] | None = None, fixes: list[OwnershipFix] | None = None):
+        super().__init__(diagnostics)
+        self.fixes: list[OwnershipFix] = [] if fixes is None else fixes
 
 
 def preflight(plan: Plan, facts: HostFacts, *, fix_ownership: bool = False) -> Preflight:

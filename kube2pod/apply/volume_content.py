@@ -1,6 +1,6 @@
 """Write a volume's files (configMap volumes) into its mountpoint on the local host.
 
-The content is replaced as a whole, as ``render/volumefiles.py`` does in a
+The content is replaced as a whole, as ``render/volume_script.py`` does in a
 script: the volume's mountpoint (from the API) is emptied, then each file is
 written and given its mode. Runs on every apply, so a changed ConfigMap
 reaches running containers, as in Kubernetes.

@@ -1,0 +1,83 @@
+"""Inputs -> plan, the one way: load, translate and (optionally) check the host.
+
+| step      | function                | runs when                                   |
+|-----------|-------------------------|---------------------------------------------|
+| options   | ``translate.check``     | first: a bad option raises ``OptionError``  |
+| load      | ``load.load``           | always                                      |
+| translate | ``translate.translate`` | the load has no errors                      |
+| host      | ``host.checks.preflight`` | ``host`` is given and the plan has no errors |
+
+``Options.level`` (``diagnostics.ErrorLevel``) is what happens to the warnings of every step;
+each step's ``Diagnostics`` applies it as they are added. Nothing here prints or exits: the CLI
+maps an ``Outcome`` to output and an exit status.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, BinaryIO
+
+from kube2pod.diagnostics import Diagnostics, ErrorLevel, Result
+from kube2pod.load import LoadResult, load
+from kube2pod.translate import OptionError, Options, Translation, check, translate
+
+if TYPE_CHECKING:
+    from kube2pod.host.facts import HostFacts
+    from kube2pod.host.checks import Preflight
+    from kube2pod.host.ownership_fix import OwnershipFix
+    from kube2pod.plan import Plan
+
+__all__ = ["ErrorLevel", "OptionError", "Options", "Outcome", "check_host", "run"]
+
+#: ``read_facts(paths)``: the host's facts, with those of ``paths`` (host paths the plan binds)
+FactsReader = Callable[[list[str]], "HostFacts"]
+
+
+class Outcome(Result):
+    """What each step gave: ``loaded``; ``translation`` (None when loading failed); ``preflight``
+    (None unless the host was checked). ``diagnostics``: all of theirs, in step order."""
+
+    def __init__(self, options: Options, loaded: LoadResult, translation: Translation | None = None,
+                 preflight: Preflight | None = None):
+        steps = [s for s in (loaded, translation, preflight) if s is not None]
+        super().__init__([d for s in steps for d in s.diagnostics])
+        self.options = options
+        self.loaded = loaded
+        self.translation = translation
+        self.preflight = preflight
+
+    @property
+    def plan(self) -> Plan | None:
+        """The plan; None when a step so far has errors (or loading failed)."""
+        return None if self.translation is None or self.has_errors else self.translation.plan
+
+    @property
+    def fixes(self) -> list[OwnershipFix]:
+        """The host paths' ownership fixes the preflight asks for (``fix_ownership``)."""
+        return [] if self.preflight is None else self.preflight.fixes
+
+
+def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO | None = None,
+        host: FactsReader | None = None, fix_ownership: bool = False) -> Outcome:
+    """Load ``paths`` ("-": ``stdin``), translate them and, with ``host``, check the plan against
+    the host (see :func:`check_host`). Raises ``OptionError`` for a bad option, before reading input."""
+    check(options)
+    loaded = load(paths, stdin=stdin, level=options.level)
+    if loaded.has_errors:
+        return Outcome(options, loaded)
+    outcome = Outcome(options, loaded, translate(loaded.manifests, options))
+    return outcome if host is None else check_host(outcome, host, fix_ownership=fix_ownership)
+
+
+def check_host(outcome: Outcome, read_facts: FactsReader, *, fix_ownership: bool = False) -> Outcome:
+    """``outcome`` with the host preflight of its plan (``outcome`` itself when it has no plan);
+    ``fix_ownership`` turns ownership warnings into fixes."""
+    plan = outcome.plan
+    if plan is None:
+        return outcome
+    from kube2pod.host import checks
+
+    checked = checks.preflight(plan, read_facts(checks.paths(plan)), fix_ownership=fix_ownership)
+    diags = Diagnostics(outcome.options.level)
+    diags.extend(checked.diagnostics)
+    return Outcome(outcome.options, outcome.loaded, outcome.translation, checks.Preflight(diags.items, checked.fixes))

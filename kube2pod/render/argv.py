@@ -1,0 +1,48 @@
+"""Spec -> podman CLI argument lists: each set field as ``--flag=word`` per word, the
+positional fields (``flag == ""``) last. ``--flag=value`` is one argument, so a value
+starting with ``-`` is never read as a flag."""
+
+from __future__ import annotations
+
+from kube2pod.spec import ContainerSpec, NetworkSpec, PodSpec, SecretSpec, VolumeSpec, set_fields
+from kube2pod.spec.option import BARE
+
+
+def arguments(node) -> list[str]:
+    """The options of a spec node, then its positional arguments."""
+    options, positional = [], []
+    for f, value in set_fields(node):
+        flag = f.option.flag
+        if flag is None:
+            continue
+        if flag == "":
+            positional += f.option.words(value)
+            continue
+        options += [flag if word is BARE else f"{flag}={word}" for word in f.option.words(value)]
+    return options + positional
+
+
+def volume_create(vol: VolumeSpec) -> list[str]:
+    return ["podman", "volume", "create", *arguments(vol)]
+
+
+def secret_create(secret: SecretSpec) -> list[str]:
+    """``podman secret create --env``: the value comes from the variable ``env_var`` of the
+    environment, never from the command line."""
+    return ["podman", "secret", "create", *arguments(secret)]
+
+
+def network_create(net: NetworkSpec) -> list[str]:
+    return ["podman", "network", "create", *arguments(net)]
+
+
+def pod_create(pod: PodSpec) -> list[str]:
+    return ["podman", "pod", "create", *arguments(pod)]
+
+
+def container_create(c: ContainerSpec) -> list[str]:
+    return ["podman", "create", *arguments(c)]
+
+
+def pod_start(name: str) -> list[str]:
+    return ["podman", "pod", "start", name]

@@ -1,0 +1,127 @@
+"""How one podman option is written in each output: the data next to every spec field.
+
+A spec field is declared as ``Annotated[type, Option(...)]``; the serializers
+(render/argv.py, render/rest.py, render/quadlet.py) only walk these:
+
+* ``flag``: the CLI flag (``--publish``); ``""`` for a positional argument; ``None``: no CLI form.
+* ``rest``: the libpod REST body field, dotted for nested objects
+  (``resource_limits.memory.limit``); a tuple when the value splits over several fields
+  (``body`` then returns a mapping of them); ``None``: no REST form.
+* ``quadlet``: the Quadlet key, ``"PodmanArgs"`` (passed as a podman argument) or
+  ``"Service.Restart"`` (a key of the unit's ``[Service]`` section); ``None``: no unit form.
+* ``since``: the first Podman version with the option, per output where they differ
+  (``since_by``).
+* ``absent``: why an output has no form of it (a decision, documented and tested).
+  ``refused``: outputs that cannot express a set value: rendering there is an error.
+
+A field equal to its default is not written anywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Callable, Mapping, NamedTuple
+
+from kube2pod.spec.version import Version
+
+OUTPUTS = ("cli", "rest", "quadlet")
+BARE = None  # a CLI word that is the flag alone (``--privileged``)
+
+
+def one(value: Any) -> list:
+    """One CLI occurrence holding the value as text."""
+    return [str(value)]
+
+
+def each(values: Any) -> list:
+    """One CLI occurrence per item."""
+    return [str(v) for v in values]
+
+
+def pairs(values: Mapping) -> list:
+    """One ``KEY=VALUE`` occurrence per mapping item."""
+    return [f"{k}={v}" for k, v in values.items()]
+
+
+def bare(value: Any) -> list:
+    """The flag alone when true."""
+    return [BARE] if value else []
+
+
+def seconds(value: int) -> list:
+    return [f"{value}s"]
+
+
+def as_json(value: Any) -> list:
+    return [json.dumps(value)]
+
+
+def same(value: Any) -> Any:
+    """The REST value as it is (lists and mappings copied)."""
+    if isinstance(value, list):
+        return list(value)
+    if isinstance(value, dict):
+        return dict(value)
+    return value
+
+
+def nsmode(value: str) -> dict:
+    """A libpod Namespace: ``{"nsmode": value}``."""
+    return {"nsmode": value}
+
+
+NS_PER_SECOND = 1_000_000_000
+
+
+def nanoseconds(value: int) -> int:
+    return value * NS_PER_SECOND
+
+
+def mapping(values: Mapping) -> dict:
+    return dict(values)
+
+
+class Option(NamedTuple):
+    flag: str | None
+    rest: str | tuple[str, ...] | None
+    quadlet: str | None
+    since: Version = Version(4, 0)
+    words: Callable[[Any], list] = one
+    body: Callable[[Any], Any] = same
+    unit: str = "raw"  # how a Quadlet key holds the value: raw, words, csv, mount, volume-option, unit:<suffix>
+    absent: Mapping[str, str] = {}
+    refused: Mapping[str, str] = {}
+    since_by: Mapping[str, Version] = {}
+
+    def first_version(self, output: str) -> Version:
+        """The first Podman version whose ``output`` (cli, rest, quadlet) has this option."""
+        return self.since_by.get(output, self.since)
+
+
+class Field(NamedTuple):
+    name: str
+    option: Option
+    default: Any
+
+
+@lru_cache(maxsize=None)
+def fields(cls: type) -> tuple[Field, ...]:
+    """The spec fields of ``cls`` with their options, in definition order (the output order)."""
+    out = []
+    for name, info in cls.model_fields.items():
+        opts = [m for m in info.metadata if isinstance(m, Option)]
+        if len(opts) != 1:
+            raise TypeError(f"{cls.__name__}.{name}: a spec field needs exactly one Option")
+        out.append(Field(name, opts[0], None if info.is_required() else info.default))
+    return tuple(out)
+
+
+def set_fields(node: Any):
+    """``(field, value)`` of every field of ``node`` that differs from its default."""
+    state = node.__dict__
+    for f in fields(type(node)):
+        value = state[f.name]
+        if f.default is None and value is None or value == f.default and f.default is not None:
+            continue
+        yield f, value

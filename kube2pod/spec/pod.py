@@ -1,0 +1,52 @@
+"""A pod as podman options (``podman pod create``, libpod PodSpecGenerator, Quadlet ``.pod``).
+
+``pod_spec(p)`` makes it from the plan: the infra container's name, namespaces, published ports,
+name resolution and sysctls.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from kube2pod.plan import Pod
+from kube2pod.plan.base import Frozen
+from kube2pod.plan.pod import DEFAULT_SHARE
+from kube2pod.spec.option import Option, each, mapping, nsmode, pairs
+
+
+def _publish(ports: list) -> list[str]:
+    return [f"{p.host_ip + ':' if p.host_ip else ''}{p.host_port}:{p.container_port}/{p.protocol}" for p in ports]
+
+
+def _portmappings(ports: list) -> list[dict]:
+    return [{"host_ip": p.host_ip, "host_port": p.host_port, "container_port": p.container_port,
+             "protocol": p.protocol} for p in ports]
+
+
+class PodSpec(Frozen):
+    name: Annotated[str, Option("--name", "name", "PodName")]
+    hostname: Annotated[str, Option("--hostname", "hostname", "PodmanArgs")] = ""
+    labels: Annotated[dict[str, str], Option("--label", "labels", "PodmanArgs", words=pairs)] = {}
+    publish: Annotated[list[Any], Option("--publish", "portmappings", "PublishPort", words=_publish,
+                                         body=_portmappings)] = []
+    share: Annotated[list[str] | None, Option("--share", "shared_namespaces", "PodmanArgs",
+                                              words=lambda ns: [",".join(ns)])] = None
+    network: Annotated[str, Option("--network", "netns", "Network", body=nsmode)] = ""
+    pid: Annotated[str, Option("--pid", "pidns", "PodmanArgs", body=nsmode)] = ""
+    userns: Annotated[str, Option("--userns", "userns", "PodmanArgs", body=nsmode)] = ""
+    infra_name: Annotated[str, Option("--infra-name", "infra_name", "PodmanArgs")] = ""
+    add_hosts: Annotated[list[str], Option("--add-host", "hostadd", "AddHost", words=each)] = []
+    dns: Annotated[list[str], Option("--dns", "dns_server", "DNS", words=each)] = []
+    dns_search: Annotated[list[str], Option("--dns-search", "dns_search", "DNSSearch", words=each)] = []
+    dns_options: Annotated[list[str], Option("--dns-option", "dns_option", "DNSOption", words=each)] = []
+    sysctls: Annotated[dict[str, str], Option("--sysctl", "sysctl", "PodmanArgs", words=pairs, body=mapping)] = {}
+
+
+def pod_spec(p: Pod) -> PodSpec:
+    """The podman options of pod ``p``; the default namespace sharing (ipc, net, uts) is
+    left to podman."""
+    return PodSpec.make(
+        name=p.name, hostname=p.hostname, labels=p.labels, publish=p.ports,
+        share=None if tuple(p.share) == DEFAULT_SHARE else list(p.share), network=p.network, pid=p.pid,
+        userns=p.userns, infra_name=p.infra_name, add_hosts=p.add_hosts, dns=p.dns_servers,
+        dns_search=p.dns_search, dns_options=p.dns_options, sysctls=p.sysctls)
