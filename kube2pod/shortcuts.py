@@ -225,7 +225,8 @@ def model_construct(cls: Any, values: dict, defaults: dict, fresh: tuple = ()) -
         return cls.model_construct(**values)
     state = dict(defaults)
     for name, copy in fresh:
-        state[name] = copy()
+        if name not in values:
+            state[name] = copy()
     state.update(values)
     return _instance(cls, state, set(values))
 
@@ -264,7 +265,8 @@ def _same_as_model_construct(cls: Any, values: dict, defaults: dict, fresh: tupl
         ref = cls.model_construct(**values)
         state = dict(defaults)
         for name, copy in fresh:
-            state[name] = copy()
+            if name not in values:
+                state[name] = copy()
         state.update(values)
         ours = _instance(cls, state, set(values))
         return (list(ours.__dict__.items()) == list(ref.__dict__.items())

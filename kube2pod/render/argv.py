@@ -4,22 +4,31 @@ starting with ``-`` is never read as a flag."""
 
 from __future__ import annotations
 
-from kube2pod.spec import ContainerSpec, NetworkSpec, PodSpec, SecretSpec, VolumeSpec, set_fields
+from functools import lru_cache
+
+from kube2pod.spec import ContainerSpec, NetworkSpec, PodSpec, SecretSpec, VolumeSpec, fields
 from kube2pod.spec.option import BARE
 
 
 def arguments(node) -> list[str]:
     """The options of a spec node, then its positional arguments."""
     options, positional = [], []
-    for f, value in set_fields(node):
-        flag = f.option.flag
-        if flag is None:
+    state = node.__dict__
+    for name, default, flag, words in _cli_fields(type(node)):
+        value = state[name]
+        if value is default or value == default:
             continue
-        if flag == "":
-            positional += f.option.words(value)
-            continue
-        options += [flag if word is BARE else f"{flag}={word}" for word in f.option.words(value)]
+        if flag:
+            options += [flag if word is BARE else f"{flag}={word}" for word in words(value)]
+        else:
+            positional += words(value)
     return options + positional
+
+
+@lru_cache(maxsize=None)
+def _cli_fields(cls: type) -> tuple:
+    """``(name, default, flag, words)`` of the fields with a CLI form (``flag`` "" = positional)."""
+    return tuple((f.name, f.default, f.option.flag, f.option.words) for f in fields(cls) if f.option.flag is not None)
 
 
 def volume_create(vol: VolumeSpec) -> list[str]:

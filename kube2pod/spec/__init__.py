@@ -17,7 +17,7 @@ from typing import NamedTuple
 from kube2pod.plan import Plan
 from kube2pod.spec.container import ContainerSpec, container_spec
 from kube2pod.spec.network import NetworkSpec
-from kube2pod.spec.option import Option, fields, set_fields
+from kube2pod.spec.option import Option, fields, newer_than, set_fields
 from kube2pod.spec.pod import PodSpec, pod_spec
 from kube2pod.spec.secret import SecretSpec, secret_spec
 from kube2pod.spec.version import DEFAULT, Version
@@ -62,11 +62,13 @@ def build(plan: Plan, version: Version = DEFAULT) -> Spec:
 
 
 def _checked(node, version: Version, source):
-    for f, _ in set_fields(node):
-        since = f.option.since
-        if since > version:
+    state = node.__dict__
+    for f in newer_than(type(node), version):
+        value = state[f.name]
+        if value is not f.default and value != f.default:
             flag = f.option.flag or f.name
-            raise NotInVersion(f"{flag} needs Podman {since} or later; the target is Podman {version}", source)
+            raise NotInVersion(f"{flag} needs Podman {f.option.since} or later; the target is Podman {version}",
+                               source)
     return node
 
 

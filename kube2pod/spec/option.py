@@ -117,11 +117,20 @@ def fields(cls: type) -> tuple[Field, ...]:
     return tuple(out)
 
 
-def set_fields(node: Any):
-    """``(field, value)`` of every field of ``node`` that differs from its default."""
+def set_fields(node: Any) -> list[tuple[Field, Any]]:
+    """``(field, value)`` of every field of ``node`` that differs from its default (a list: every
+    serializer walks every node, so this is the spec's inner loop)."""
     state = node.__dict__
-    for f in fields(type(node)):
-        value = state[f.name]
-        if f.default is None and value is None or value == f.default and f.default is not None:
-            continue
-        yield f, value
+    return [(f, v) for name, default, f in _defaults(type(node)) for v in (state[name],)
+            if v is not default and v != default]
+
+
+@lru_cache(maxsize=None)
+def _defaults(cls: type) -> tuple[tuple[str, Any, Field], ...]:
+    return tuple((f.name, f.default, f) for f in fields(cls))
+
+
+@lru_cache(maxsize=None)
+def newer_than(cls: type, version: Version) -> tuple[Field, ...]:
+    """The fields of ``cls`` whose option is newer than ``version``."""
+    return tuple(f for f in fields(cls) if f.option.since > version)
