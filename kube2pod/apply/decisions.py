@@ -1,19 +1,32 @@
 """Everything apply decides before it changes anything.
 
-For each pod: ``create`` (absent), ``unchanged`` (owned, same hash and project,
-all its containers present), ``recreate`` (owned but different or incomplete);
-a same-named pod kube2pod does not own is an error unless ``replace``. For each
-volume: ``create`` or ``exists`` (same ownership rule). ``orphans``: pods and
-volumes labelled with this project that the plan no longer has. Images are
-checked against their pull policy (pulling only when ``pull``), host paths
-are checked, and host paths to create are listed.
+For each pod, from what the host has (observed.py):
+
+* ``create``: absent;
+* ``recreate``: kube2pod's but its spec changed, it is of another project, a
+  secret it uses changed, or it drifted (a container removed or replaced by
+  hand: reason ``drift: container X was removed``); a same-named pod kube2pod
+  does not own is an error unless ``replace`` (then: taken over);
+* ``start``: unchanged, but containers that should run do not (created and
+  never started, or exited and their restart policy says run again:
+  ``always``; ``on-failure`` after a non-zero exit code); with ``start``
+  False (``--no-start``) such a pod is ``unchanged``;
+* ``completed``: unchanged, nothing runs, and every container's restart
+  policy says leave it (``no``, i.e. Never; ``on-failure`` after exit code 0;
+  so a Job that completed);
+* ``unchanged``: otherwise (what should run runs).
+
+For each volume: ``create`` or ``exists`` (same ownership rule). ``orphans``:
+pods and volumes labelled with this project that the plan no longer has.
+Images are checked against their pull policy (pulling only when ``pull``),
+host paths are checked, and host paths to create are listed.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kube2pod.apply import hostpaths, labels
+from kube2pod.apply import hostpaths, labels, observed
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter
 from kube2pod.apply.podman_api import PodmanAPI
@@ -21,10 +34,26 @@ from kube2pod.plan import HostPath, Plan, Pod
 from kube2pod.plan import ownership_labels
 
 
+POLICY_NAMES = {"always": "Always", "on-failure": "OnFailure", "no": "Never", "": "Always"}
+
+
+@dataclass(frozen=True)
+class Start:
+    """What starting an unchanged pod means: ``whole`` (nothing of it runs and nothing must stay
+    stopped: ``podman pod start``, which also runs its init containers of type always) or the
+    ``containers`` one by one (the others are running or completed); ``was`` its state before."""
+
+    containers: tuple[str, ...]
+    whole: bool
+    was: str
+
+
 @dataclass
 class Decisions:
-    pods: dict[str, str] = field(default_factory=dict)  # name -> create | unchanged | recreate
-    reasons: dict[str, str] = field(default_factory=dict)  # name -> why recreate / takeover
+    pods: dict[str, str] = field(default_factory=dict)  # name -> create | unchanged | recreate | start | completed
+    reasons: dict[str, str] = field(default_factory=dict)  # name -> why recreate / takeover / start / completed
+    starts: dict[str, Start] = field(default_factory=dict)  # pod decided "start" -> what to start
+    observed: dict[str, observed.ObservedPod] = field(default_factory=dict)
     running: dict[str, bool] = field(default_factory=dict)  # existing pod name -> was running
     definitions: dict[str, str] = field(default_factory=dict)  # existing pod -> stored definition
     volumes: dict[str, str] = field(default_factory=dict)  # name -> create | exists
@@ -36,8 +65,9 @@ class Decisions:
 
 
 def decide(plan: Plan, api: PodmanAPI, project: str, *, replace: bool, pull: bool,
-           emit: Reporter) -> Decisions:
-    """Check images, host paths and names; raise ApplyError on anything that would fail."""
+           emit: Reporter, start: bool = True) -> Decisions:
+    """Check images, host paths and names; raise ApplyError on anything that would fail.
+    ``start`` False (``--no-start``): pods that do not run are left so (``unchanged``)."""
     d = Decisions()
     d.images = check_images(plan, api, pull, emit)
     d.paths_to_create = [hp for hp in plan.host_paths if not hostpaths.check(hp)]
@@ -46,11 +76,17 @@ def decide(plan: Plan, api: PodmanAPI, project: str, *, replace: bool, pull: boo
     for secret in plan.secrets:
         d.secrets[secret.name] = _secret_decision(api, secret, replace)
     changed = {n for n, what in d.secrets.items() if what == "replace"}
+    d.observed = observed.observe(api, plan.pods)
     for pod in plan.pods:
-        _pod_decision(api, pod, project, replace, d)
+        _pod_decision(d.observed[pod.name], project, replace, d)
         used = changed.intersection(s.secret for c in _all_containers(pod) for s in [*c.secret_env, *c.secret_files])
-        if d.pods[pod.name] == "unchanged" and used:
+        if d.pods[pod.name] in ("unchanged", "start", "completed") and used:
             d.pods[pod.name], d.reasons[pod.name] = "recreate", "secret changed: " + ", ".join(sorted(used))
+            d.starts.pop(pod.name, None)
+        if d.pods[pod.name] == "start" and not start:
+            d.pods[pod.name] = "unchanged"
+            d.reasons[pod.name] = d.reasons[pod.name] + "; --no-start leaves it so"
+            d.starts.pop(pod.name)
     _orphans(plan, api, project, d)
     return d
 
@@ -76,31 +112,65 @@ def _secret_decision(api: PodmanAPI, secret, replace: bool) -> str:
     return "unchanged" if have.get(ownership_labels.HASH) == labels.secret_hash(secret) else "replace"
 
 
-def _pod_decision(api: PodmanAPI, pod: Pod, project: str, replace: bool, d: Decisions) -> None:
-    info = api.pod_inspect(pod.name)
-    if info is None:
-        d.pods[pod.name] = "create"
+def _pod_decision(seen: observed.ObservedPod, project: str, replace: bool, d: Decisions) -> None:
+    name = seen.name
+    if not seen.exists:
+        d.pods[name] = "create"
         return
-    have = info.get("Labels") or {}
-    d.running[pod.name] = info.get("State") in ("Running", "Degraded")
-    if not labels.owned(have):
+    d.running[name] = seen.running
+    if not seen.owned:
         if not replace:
-            raise ApplyError(f"pod {pod.name} already exists and was not created by kube2pod; "
+            raise ApplyError(f"pod {name} already exists and was not created by kube2pod; "
                              "remove it or use --replace to take it over")
-        d.pods[pod.name], d.reasons[pod.name] = "recreate", "taking over a pod not created by kube2pod"
+        d.pods[name], d.reasons[name] = "recreate", "taking over a pod not created by kube2pod"
         return
-    if have.get(labels.DEFINITION):
-        d.definitions[pod.name] = have[labels.DEFINITION]
-    present = {c.get("Name") for c in info.get("Containers") or []}
-    missing = [c.name for c in pod.containers if c.name not in present]
-    if have.get(ownership_labels.HASH) != pod.labels.get(ownership_labels.HASH):
-        d.pods[pod.name], d.reasons[pod.name] = "recreate", "spec changed"
-    elif have.get(labels.PROJECT) != project:
-        d.pods[pod.name], d.reasons[pod.name] = "recreate", f"moving from project {have.get(labels.PROJECT)}"
-    elif missing:
-        d.pods[pod.name], d.reasons[pod.name] = "recreate", "incomplete: no container " + ", ".join(missing)
+    if seen.definition:
+        d.definitions[name] = seen.definition
+    if not seen.hash_matches:
+        d.pods[name], d.reasons[name] = "recreate", "spec changed"
+    elif seen.project != project:
+        d.pods[name], d.reasons[name] = "recreate", f"moving from project {seen.project}"
+    elif seen.drift:
+        d.pods[name], d.reasons[name] = "recreate", "drift: " + ", ".join(seen.drift)
     else:
-        d.pods[pod.name] = "unchanged"
+        _run_state(seen, d)
+
+
+def _run_state(seen: observed.ObservedPod, d: Decisions) -> None:
+    """start / completed / unchanged for a pod whose spec and containers are as planned."""
+    name, app = seen.name, seen.app
+    start = [c for c in app if _should_start(c)]
+    done = [c for c in app if c.exited and not _should_start(c)]
+    if start:
+        whole = not seen.infra_running and not done and not any(c.running for c in app)
+        was = f"was {seen.state.lower()}" if whole else ", ".join(f"{c.name} was {_was(c)}" for c in start)
+        d.pods[name], d.reasons[name] = "start", was
+        d.starts[name] = Start(tuple(c.name for c in start), whole, was)
+    elif done and not any(c.running for c in app):
+        d.pods[name], d.reasons[name] = "completed", "; ".join(_completed(done))
+    else:
+        d.pods[name] = "unchanged"
+
+
+def _should_start(c: observed.ObservedContainer) -> bool:
+    """The kubelet's rule: never started, or exited and its restart policy restarts it."""
+    if c.never_ran:
+        return True
+    if not c.exited:
+        return False
+    policy = c.restart_policy or "always"
+    return policy == "always" or (policy == "on-failure" and c.exit_code != 0)
+
+
+def _was(c: observed.ObservedContainer) -> str:
+    return "created" if c.never_ran else f"{c.state} with code {c.exit_code}"
+
+
+def _completed(done: list[observed.ObservedContainer]) -> list[str]:
+    """``restartPolicy Never: exited with code 0`` (one phrase per distinct policy and code)."""
+    phrases = {f"restartPolicy {POLICY_NAMES.get(c.restart_policy, c.restart_policy)}: "
+               f"exited with code {c.exit_code}": None for c in done}
+    return list(phrases)
 
 
 def _orphans(plan: Plan, api: PodmanAPI, project: str, d: Decisions) -> None:

@@ -1,9 +1,11 @@
 """What apply, down and diff did or decided, as a stream of events.
 
-``action`` is one of: planned decisions (create, recreate, unchanged, prune,
-orphan, keep) and progress (pulled, creating, created, starting, started,
-running, healthy, stopping, removed, restored, rolled-back, kept, skipped,
-absent, failed, warning, waiting).
+``action`` is one of: planned decisions (create, recreate, unchanged, start,
+completed, prune, orphan, keep) and progress (pulled, creating, created,
+starting, started, completed, running, healthy, stopping, stopped, removed,
+restored, rolled-back, kept, skipped, absent, failed, warning, waiting).
+A pod's ``detail`` says why: ``recreate (drift: container X was removed)``,
+``started (was exited)``, ``completed (restartPolicy Never: exited with code 0)``.
 """
 
 from __future__ import annotations

@@ -2,15 +2,18 @@
 
 apply, under the project's lock (lock.py):
 1. roll back a journal a dead earlier run left behind (journal.py);
-2. decide without changing anything (decisions.py): images per pull policy,
-   host paths, ownership clashes, create / unchanged / recreate per pod,
-   orphans of the project;
+2. decide without changing anything (decisions.py, on observed.py): images
+   per pull policy, host paths, ownership clashes, create / unchanged /
+   recreate / start / completed per pod, orphans of the project;
 3. change the host, recording each change in the journal: host paths,
    secrets, volumes, then the pods, concurrently in a small pool; each pod:
    (recreate: stop the old one, remove it, remembering its definition) create
-   pod, init containers, containers, start; then ``--wait``; then ``--prune``;
+   pod, init containers, containers, start; a pod decided ``start`` is only
+   started (recorded first, so that a rollback stops it again); then
+   ``--wait``; then ``--prune``;
 4. on any failure or Ctrl-C, undo the journal: remove what this run created,
-   restore the pods it replaced or pruned; nothing else is touched.
+   restore the pods it replaced or pruned, stop again the pods it started;
+   nothing else is touched.
 
 down stops and removes the pods, containers and pod-lifetime volumes kube2pod
 owns for the plan or the project; persistent (PVC) volumes only with
@@ -83,7 +86,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
         _recover(journal_path, api, emit)
         try:
             d = decisions.decide(plan, api, options.project, replace=options.replace,
-                                 pull=not options.dry_run, emit=emit)
+                                 pull=not options.dry_run, emit=emit, start=options.start)
         except ApplyError as exc:
             raise ApplyError(f"{exc}; nothing was changed") from None
         if options.dry_run:
@@ -163,7 +166,7 @@ def _change(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, jour
             volume_content.write(api, vol)
     _pods(plan, spec, api, d, journal, options, emit)
     if options.wait and options.start:
-        waiting.until_ready(plan.pods, api, options.timeout, emit)
+        waiting.until_ready(_to_wait_for(plan, d), api, options.timeout, emit)
     if options.prune:
         _prune(api, d, journal, options.project, emit)
     else:
@@ -189,11 +192,11 @@ def _secrets(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, jou
 
 def _pods(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, journal: Journal,
           options: Options, emit: Reporter) -> None:
-    """Create/recreate the pods in a bounded pool; the first failure cancels the rest."""
-    todo = [p for p in plan.pods if d.pods[p.name] != "unchanged"]
+    """Create/recreate/start the pods in a bounded pool; the first failure cancels the rest."""
+    todo = [p for p in plan.pods if d.pods[p.name] in ("create", "recreate", "start")]
     for pod in plan.pods:
-        if d.pods[pod.name] == "unchanged":
-            emit(Event("unchanged", "pod", pod.name))
+        if d.pods[pod.name] in ("unchanged", "completed"):
+            emit(Event(d.pods[pod.name], "pod", pod.name, d.reasons.get(pod.name, "")))
     cancel = threading.Event()
     pool = ThreadPoolExecutor(max_workers=max(1, options.workers), thread_name_prefix="kube2pod-pod")
     try:
@@ -214,6 +217,9 @@ def _one_pod(pod: Pod, spec: Spec, api: PodmanAPI, d: decisions.Decisions, journ
             raise ApplyError("cancelled")
 
     step()
+    if d.pods[pod.name] == "start":
+        resume_pod(pod, api, d.starts[pod.name], journal, emit)
+        return
     if d.pods[pod.name] == "recreate":
         emit(Event("stopping", "pod", pod.name, "to recreate it: " + d.reasons.get(pod.name, "")))
         api.pod_stop(pod.name, _stop_timeout(pod))
@@ -258,6 +264,43 @@ def start_pod(pod: Pod, api: PodmanAPI, emit: Reporter) -> None:
     for c in pod.containers:
         emit(Event("started", "container", c.name, pod=pod.name))
     emit(Event("started", "pod", pod.name))
+
+
+def resume_pod(pod: Pod, api: PodmanAPI, start: decisions.Start, journal: Journal, emit: Reporter) -> None:
+    """Start an unchanged pod that does not run: journalled first (a rollback stops again what
+    this started); the whole pod with ``podman pod start`` (its init containers of type once
+    ran and were removed by Podman, so they do not run again), else only the containers that
+    should run, one by one (Podman starts the infra container with the first)."""
+    emit(Event("starting", "pod", pod.name, start.was))
+    journal.started(pod.name, list(start.containers), start.whole, _stop_timeout(pod))
+    try:
+        if start.whole:
+            api.pod_start(pod.name)
+        else:
+            for name in start.containers:
+                api.container_start(name)
+    except ApplyError as exc:
+        emit(Event("failed", "pod", pod.name, str(exc)))
+        raise
+    for name in start.containers:
+        emit(Event("started", "container", name, pod=pod.name))
+    emit(Event("started", "pod", pod.name, start.was))
+
+
+def _to_wait_for(plan: Plan, d: decisions.Decisions) -> list[Pod]:
+    """The pods ``--wait`` waits for, without the containers that completed (every container of
+    a pod decided ``completed``; in a pod left running or started, those that stay stopped)."""
+    out = []
+    for pod in plan.pods:
+        what = d.pods[pod.name]
+        if what == "completed":
+            continue
+        if what in ("unchanged", "start"):
+            starting = d.starts[pod.name].containers if what == "start" else ()
+            done = {c.name for c in d.observed[pod.name].app if c.exited and c.name not in starting}
+            pod = pod.replace(containers=[c for c in pod.containers if c.name not in done]) if done else pod
+        out.append(pod)
+    return out
 
 
 def _stop_timeout(pod: Pod) -> int | None:
@@ -311,13 +354,23 @@ def _undo(api: PodmanAPI) -> dict:
         if entry.get("running"):
             api.pod_start(pod.name)
 
+    def stop_again(entry):
+        info = api.pod_inspect(entry["name"])
+        if info is None or not labels.owned(info.get("Labels")):
+            return
+        if entry.get("whole"):
+            api.pod_stop(entry["name"], entry.get("timeout"))
+        else:
+            for name in entry.get("containers") or []:
+                api.container_stop(name, entry.get("timeout"))
+
     def remove_secret(entry):
         info = api.secret_inspect(entry["name"])
         if info is not None and labels.owned((info.get("Spec") or {}).get("Labels")):
             api.secret_remove(entry["name"])
 
     return {"created pod": remove_pod, "created volume": remove_volume, "created secret": remove_secret,
-            "replaced pod": restore_pod}
+            "replaced pod": restore_pod, "started pod": stop_again}
 
 
 # ---------------------------------------------------------------- down

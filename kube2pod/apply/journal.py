@@ -1,10 +1,13 @@
 """The transaction journal: what this run changed, in order, kept on disk.
 
 Entries: ``created`` (kind pod | volume | secret, name), ``paths`` (host paths
-made) and ``replaced`` (a pod removed to be recreated, with the stored
-definition that restores it). Rolling back undoes them newest first: created
-objects are removed (only while they still carry kube2pod's labels), replaced
-pods are created again from their definition. The file is written after every
+made), ``replaced`` (a pod removed to be recreated, with the stored
+definition that restores it) and ``started`` (an unchanged pod that was not
+running and is being started: the whole pod, or the containers named, with
+the stop timeout; written before the start). Rolling back undoes them newest
+first: created objects are removed (only while they still carry kube2pod's
+labels), replaced pods are created again from their definition, started pods
+(or containers) are stopped again, as they were found; never removed. The file is written after every
 entry, so a run that dies (kill -9, Podman gone and no rollback possible) leaves
 it behind and the next run of the same project rolls it back first.
 """
@@ -23,6 +26,7 @@ from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter
 
 Undo = Callable[[dict], None]
+_UNDONE = {"replaced": "restored", "started": "stopped"}  # the event that reports an entry undone
 
 
 @dataclass
@@ -56,6 +60,10 @@ class Journal:
         self.record({"op": "replaced", "kind": "pod", "name": name, "project": project,
                      "definition": definition, "running": running})
 
+    def started(self, name: str, containers: list[str], whole: bool, timeout: int | None) -> None:
+        self.record({"op": "started", "kind": "pod", "name": name, "containers": containers,
+                     "whole": whole, "timeout": timeout})
+
     def paths(self, made: list[str]) -> None:
         if made:
             self.record({"op": "paths", "kind": "host path", "paths": made})
@@ -80,7 +88,8 @@ class Journal:
                     hostpaths.remove(entry["paths"])
                 else:
                     undo[f"{entry['op']} {entry['kind']}"](entry)
-                report(Event("restored" if entry["op"] == "replaced" else "rolled-back", entry["kind"], name))
+                report(Event(_UNDONE.get(entry["op"], "rolled-back"), entry["kind"], name,
+                             "as it was found" if entry["op"] == "started" else ""))
             except ApplyError as exc:
                 problems.append(str(exc))
                 report(Event("failed", entry["kind"], name, f"rollback: {exc}"))

@@ -11,8 +11,10 @@ from kube2pod.apply.errors import ApplyError
 def _check(resp, what: str):
     if resp.status_code >= 400:
         try:
-            msg = resp.json().get("message") or resp.text
-        except ValueError:
+            body = resp.json()
+            errs = body.get("Errs") if isinstance(body, dict) else None  # a pod start's, per container
+            msg = "; ".join(map(str, errs)) if errs else body.get("message") or resp.text
+        except (ValueError, AttributeError):
             msg = resp.text
         raise ApplyError(f"{what}: {msg.strip()}")
     return resp
@@ -137,12 +139,22 @@ class PodmanAPI:
         return self._get("/containers/json", f"listing containers of pod {pod}", all="true",
                          filters=filters).json() or []
 
+    def containers_of_pods(self, pod_ids: list[str]) -> list[dict]:
+        """Every container (infra included, running or not) of the pods with these full IDs, as
+        listed by /containers/json (labels, state, exit code), in one call; full IDs match exactly."""
+        filters = json.dumps({"pod": list(pod_ids)})
+        return self._get("/containers/json", "listing containers", all="true", filters=filters).json() or []
+
     # containers
     def container_create(self, body: dict) -> str:
         return self._post("/containers/create", f"creating container {body['name']}", body).json().get("Id", "")
 
     def container_start(self, name: str) -> None:
         self._post(f"/containers/{quote(name, safe='')}/start", f"starting container {name}")
+
+    def container_stop(self, name: str, timeout: int | None = None) -> None:
+        params = {"timeout": timeout} if timeout is not None else {}
+        self._post(f"/containers/{quote(name, safe='')}/stop", f"stopping container {name}", **params)
 
     def container_wait(self, name: str, condition: str = "stopped") -> int:
         """Block until the container reaches ``condition``; its exit code."""
