@@ -1,6 +1,7 @@
-"""Command line: convert, validate, apply, down.
+"""Command line: convert, validate, apply, diff, down, logs, exec, completion (docs/cli.md).
 
-Exit status: 0 success, 2 invalid input or usage (nothing touched), 1 failure while applying.
+Exit status: 0 success, 2 invalid input or usage (nothing touched), 1 failure while applying;
+exec: the command's exit status; 130 after Ctrl-C.
 """
 
 from __future__ import annotations
@@ -34,8 +35,24 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     return p
 
 
+def _files(sp, short_f: bool = True, positional: bool = True) -> None:
+    """The manifests: positional files and kubectl's -f/--filename, -R, -n and -l."""
+    if positional:
+        sp.add_argument("inputs", nargs="*", metavar="FILE|DIR|-",
+                        help="manifests (a directory: every manifest under it); - reads standard input")
+    sp.add_argument(*(("-f",) if short_f else ()), "--filename", action="append", default=[], metavar="FILE|DIR|-",
+                    dest="filenames", help="manifests, as kubectl -f (repeatable; a directory: its files; "
+                                           "with -R, its subdirectories' too)")
+    sp.add_argument("-R", "--recursive", action="store_true", help="-f DIR also reads DIR's subdirectories")
+    sp.add_argument("-n", "--namespace", help="only the objects of this namespace (none given: \"default\"); "
+                                              "default: every namespace of the input")
+    sp.add_argument("-l", "--selector", help="only the objects whose labels match, as kubectl -l "
+                                             "(k=v, k==v, k!=v, k in (a,b), k notin (a,b), k, !k; comma: and)")
+
+
 def _inputs(sp) -> None:
-    sp.add_argument("inputs", nargs="+", metavar="FILE|DIR|-", help="manifests; - reads standard input")
+    _files(sp)
+    sp.set_defaults(need_inputs=True)
     sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
     sp.add_argument("--publish-all", action="store_true",
                     help="publish every containerPort, using it as hostPort when none is given")
@@ -46,22 +63,29 @@ def _inputs(sp) -> None:
                          "nomap, ns:PATH, private = auto); overrides hostUsers and the userns annotation")
 
 
-def _podman(sp) -> None:
+def _service(sp) -> None:
     sp.add_argument("--url", help="Podman service URL (default: $CONTAINER_HOST, the standard sockets, "
                                   "or a private service started for this command)")
+    sp.add_argument("--connection", metavar="NAME", help="the Podman of `podman system connection` NAME "
+                                                         "(default: $CONTAINER_CONNECTION when set)")
+
+
+def _podman(sp) -> None:
+    _service(sp)
     sp.add_argument("-q", "--quiet", action="store_true", help="print only errors")
     sp.add_argument("--project", help="name of this input set: labels, lock and --prune scope "
                                       "(default: the first input's name without extension)")
-    sp.add_argument("-o", "--output", choices=("text", "json"), default="text",
-                    help="json: one event object per line on standard output")
+    sp.add_argument("-o", "--output", choices=("text", "json", "name"), default="text",
+                    help="json: one event object per line on standard output; name: kind/name of each object")
 
 
 def _convert_args(c) -> None:
     _inputs(c)
     from kube2pod.render.formats import FORMATS
 
-    c.add_argument("-o", "--output", choices=tuple(FORMATS), default="sh",
-                   help="sh: podman commands; json/yaml: the plan; quadlet: systemd units (needs --out-dir)")
+    c.add_argument("-o", "--output", choices=(*FORMATS, "name"), default="sh",
+                   help="sh: podman commands; json/yaml: the plan; quadlet: systemd units (needs --out-dir); "
+                        "name: kind/name of each object")
     c.add_argument("--no-start", action="store_true", help="leave out the pod start commands")
     c.add_argument("--out-dir", metavar="DIR", help="directory -o quadlet writes its unit files to")
     c.add_argument("--show-secrets", action="store_true", help="put secret values in the output (default: redacted)")
@@ -73,10 +97,11 @@ def _convert_args(c) -> None:
 
 def _validate_args(v) -> None:
     _inputs(v)
-    v.add_argument("-o", "--output", choices=("text", "json"), default="text")
+    v.add_argument("-o", "--output", choices=("text", "json", "name"), default="text",
+                   help="json: the diagnostics as JSON; name: kind/name of each object")
     v.add_argument("--host", action="store_true",
                    help="also check the plan against this host and its Podman (ports, subuids, host paths)")
-    v.add_argument("--url", help="Podman service URL for --host (default: as apply)")
+    _service(v)
 
 
 def _apply_args(a) -> None:
@@ -84,7 +109,13 @@ def _apply_args(a) -> None:
     _podman(a)
     a.add_argument("--no-start", action="store_true", help="create the pods without starting them")
     a.add_argument("--replace", action="store_true", help="take over same-named pods and volumes not made by kube2pod")
-    a.add_argument("--dry-run", action="store_true", help="show what apply would do; change nothing")
+    a.add_argument("--dry-run", dest="dry_run", action="store_const", const="server",
+                   help="show what apply would do; change nothing. --dry-run=server (= --dry-run): "
+                        "what it would create, recreate or leave on this Podman; --dry-run=client: "
+                        "the podman commands, as convert, without contacting Podman")
+    for mode in ("client", "server", "none"):  # kubectl's spellings: matched whole, before "=" splits
+        a.add_argument(f"--dry-run={mode}", dest="dry_run", action="store_const",
+                       const=None if mode == "none" else mode, help=argparse.SUPPRESS)
     a.add_argument("--prune", action="store_true",
                    help="remove this project's pods and pod volumes that the manifests no longer have")
     a.add_argument("--wait", action="store_true", help="wait until the containers run and are healthy")
@@ -106,12 +137,52 @@ def _down_args(d) -> None:
     d.add_argument("--volumes", action="store_true", help="also remove persistent (PVC) volumes")
 
 
+def _target(sp) -> None:
+    _service(sp)
+    sp.add_argument("--project", help="with no manifests: only the pods applied as this project")
+    sp.add_argument("-c", "--container", metavar="NAME", help="the container (default: the pod's only or first one)")
+
+
+def _logs_args(g) -> None:
+    g.add_argument("target", metavar="TARGET", help="pod/NAME, deploy/NAME (every replica), sts/, rs/, ds/, job/, "
+                                                    "or NAME (a pod, else a workload)")
+    _files(g, short_f=False)
+    _target(g)
+    g.add_argument("-f", "--follow", action="store_true", help="keep printing new lines until Ctrl-C")
+    g.add_argument("--since", metavar="DURATION", help="only lines newer than this (30s, 5m, 1h)")
+    g.add_argument("--tail", type=int, default=-1, metavar="N", help="the last N lines of each container (-1: all)")
+    g.add_argument("--all-containers", action="store_true", help="every container of the pods, init containers too")
+    g.add_argument("--prefix", action="store_true",
+                   help="begin each line with [pod/POD/CONTAINER] (always when several containers are shown)")
+    g.add_argument("--timestamps", action="store_true", help="begin each line with its time")
+
+
+def _exec_args(e) -> None:
+    e.add_argument("target", metavar="TARGET", help="as for logs; a workload: its first pod")
+    e.add_argument("words", nargs="+", metavar="COMMAND", help="the command and its arguments, after --")
+    _files(e, positional=False)
+    _target(e)
+    e.add_argument("-i", "--stdin", action="store_true", help="pass standard input (default: when it is a terminal)")
+    e.add_argument("-t", "--tty", action="store_true",
+                   help="allocate a terminal (default: when standard input and output are terminals)")
+
+
+def _completion_args(c) -> None:
+    c.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"),
+                   help="print the completion script; e.g. `source <(kube2pod completion bash)`")
+    c.add_argument("--targets", action="store_true", help=argparse.SUPPRESS)  # what the scripts call
+    _service(c)
+
+
 _SUBCOMMANDS = {
     "convert": ("print podman commands or the plan; touches nothing", _convert_args),
     "validate": ("check manifests and report diagnostics", _validate_args),
     "apply": ("create and start the pods on Podman", _apply_args),
     "diff": ("show what apply would create, recreate, leave or prune; changes nothing", _diff_args),
     "down": ("remove what apply created for these manifests", _down_args),
+    "logs": ("print the logs of a pod's or workload's containers", _logs_args),
+    "exec": ("run a command in a container of a pod or workload", _exec_args),
+    "completion": ("print the shell completion script for bash, zsh or fish", _completion_args),
 }
 
 
@@ -146,8 +217,14 @@ def run() -> None:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     command = argv[0] if argv and argv[0] in _SUBCOMMANDS else None  # else: the full parser explains
-    args = build_parser(command).parse_args(argv)
+    parser = build_parser(command)
+    args = parser.parse_args(argv)
     try:
+        problem = _prepare(args)
+        if problem:
+            parser.print_usage(sys.stderr)
+            print(f"kube2pod {args.command}: error: {problem}", file=sys.stderr)
+            return EXIT_INVALID
         return _COMMANDS[args.command](args)
     except KeyboardInterrupt:
         print("kube2pod: interrupted", file=sys.stderr)
@@ -156,13 +233,71 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
 
 
+def _prepare(args) -> str:
+    """Fold -f/--filename into ``args.inputs`` and --connection into ``args.url``/``args.identity``;
+    a usage problem's message, or ""."""
+    if hasattr(args, "filenames"):
+        files, problem = _filenames(args.filenames, args.recursive)
+        if problem:
+            return problem
+        args.inputs = [*getattr(args, "inputs", []), *files]
+        if getattr(args, "need_inputs", False) and not args.inputs:
+            return "no manifests: give FILE|DIR|- or -f FILE"
+    if hasattr(args, "url"):
+        args.identity = ""
+        name = args.connection or (None if args.url or os.environ.get("CONTAINER_HOST")
+                                   else os.environ.get("CONTAINER_CONNECTION"))
+        if args.connection and args.url:
+            return "give --url or --connection, not both"
+        if name:
+            from kube2pod.apply import connections
+            from kube2pod.apply.errors import ConnectionFailed
+
+            try:
+                dest = connections.lookup(name)
+            except ConnectionFailed as exc:
+                return str(exc)
+            args.url, args.identity = dest.url, dest.identity
+    return ""
+
+
+def _filenames(names: list[str], recursive: bool) -> tuple[list[str], str]:
+    """kubectl's -f: a file as it is; a directory: its manifest files (-R: the loader walks it all)."""
+    if not names:
+        return [], ""
+    from kube2pod.load.inputs import MANIFEST_SUFFIXES
+
+    files = []
+    for name in names:
+        if recursive or not os.path.isdir(name):
+            files.append(name)
+            continue
+        found = sorted(e.path for e in os.scandir(name) if e.is_file() and not e.name.startswith(".")
+                       and e.name.lower().endswith(MANIFEST_SUFFIXES))
+        if not found:
+            return [], (f"directory {name} has no {', '.join(MANIFEST_SUFFIXES)} files "
+                        "(-R also reads its subdirectories)")
+        files += found
+    return files, ""
+
+
 def _options(args):
-    """The pipeline options of the input arguments (every command has them)."""
+    """The pipeline options of the input arguments (logs and exec: the defaults)."""
     from kube2pod.diagnostics import ErrorLevel
     from kube2pod.pipeline import Options
 
-    return Options(publish_all=args.publish_all, relabel=args.selinux_relabel, userns=args.userns or "",
-                   level=ErrorLevel.ERROR if args.strict else ErrorLevel.WARN)
+    return Options(publish_all=getattr(args, "publish_all", False), relabel=getattr(args, "selinux_relabel", "auto"),
+                   userns=getattr(args, "userns", None) or "",
+                   level=ErrorLevel.ERROR if getattr(args, "strict", False) else ErrorLevel.WARN)
+
+
+def _object_names(outcome) -> str:
+    """``kind[.group]/name`` of each chosen object, one a line, as kubectl -o name."""
+    lines = []
+    for m in outcome.loaded.manifests:
+        group = m.api_version.rpartition("/")[0] if "/" in m.api_version else ""
+        lines.append(f"{m.kind.lower()}{'.' + group if group else ''}/{m.name}\n")
+    return "".join(lines)
 
 
 def _plan(args, report_format: str = "text", host=None):
@@ -171,8 +306,9 @@ def _plan(args, report_format: str = "text", host=None):
     from kube2pod import pipeline
 
     try:
-        outcome = pipeline.run(args.inputs, _options(args), stdin=sys.stdin.buffer, host=host)
-    except pipeline.OptionError as exc:
+        outcome = pipeline.run(args.inputs, _options(args), stdin=sys.stdin.buffer, host=host,
+                               namespace=args.namespace, selector=args.selector)
+    except (pipeline.OptionError, ValueError) as exc:  # a bad option; a bad selector
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return None
     _print_diagnostics(outcome.diagnostics, report_format)
@@ -191,6 +327,12 @@ def _print_diagnostics(diags, fmt: str) -> None:
 def cmd_convert(args) -> int:
     if args.check or args.update_snapshots:
         return _convert_snapshots(args)
+    if args.output == "name":
+        outcome = _plan(args)
+        if outcome is None:
+            return EXIT_INVALID
+        sys.stdout.write(_object_names(outcome))
+        return EXIT_OK
     from kube2pod.render.formats import FORMATS, render_all
 
     fmt = FORMATS[args.output]
@@ -248,16 +390,18 @@ def cmd_validate(args) -> int:
     def read_facts(paths):
         from kube2pod.apply.connection import connect
 
-        with connect(args.url) as client:
+        with connect(args.url, args.identity) as client:
             return _facts(client, paths)
 
     from kube2pod.apply.errors import ApplyError
 
     try:
-        outcome = _plan(args, args.output, read_facts if args.host else None)
+        outcome = _plan(args, "text" if args.output == "name" else args.output, read_facts if args.host else None)
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    if outcome is not None and args.output == "name":
+        sys.stdout.write(_object_names(outcome))
     return EXIT_INVALID if outcome is None else EXIT_OK
 
 
@@ -285,7 +429,7 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
 
     if args.output == "json":
         report = progress.JsonLines(sys.stdout)
-    elif args.quiet:
+    elif args.quiet or args.output == "name":
         report = lambda event: None  # noqa: E731
     elif sys.stderr.isatty():
         report = progress.Live(sys.stderr)
@@ -294,10 +438,10 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
     options = Options(
         project=args.project or default_project(args.inputs),
         start=not getattr(args, "no_start", False), replace=getattr(args, "replace", False),
-        prune=getattr(args, "prune", False), dry_run=getattr(args, "dry_run", False),
+        prune=getattr(args, "prune", False), dry_run=getattr(args, "dry_run", None) == "server",
         wait=getattr(args, "wait", False), timeout=getattr(args, "timeout", 120.0))
     try:
-        with connect(args.url) as client:
+        with connect(args.url, args.identity) as client:
             if host_check:  # preflight: before anything changes
                 from kube2pod import pipeline
 
@@ -313,12 +457,37 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
+    if args.output == "name":
+        sys.stdout.write(_object_names(outcome))
+    return EXIT_OK
+
+
+def _client_dry_run(args) -> int:
+    """apply --dry-run=client: what convert prints for these inputs (-o json: the plan; -o name:
+    the objects), without contacting Podman."""
+    outcome = _plan(args)
+    if outcome is None:
+        return EXIT_INVALID
+    if args.output == "name":
+        sys.stdout.write(_object_names(outcome))
+        return EXIT_OK
+    from kube2pod.render.formats import render_all
+
+    fmt = "json" if args.output == "json" else "sh"
+    files, diags = render_all(outcome.plan, [fmt], start=not args.no_start)
+    if diags:
+        _print_diagnostics(diags, "text")
+        return EXIT_INVALID
+    sys.stdout.write("".join(files.values()))
     return EXIT_OK
 
 
 # The executor is imported inside each action, after _run_on_podman has started the /info prefetch:
 # importing it first would delay that request by the executor's imports (~0.25 s).
 def cmd_apply(args) -> int:
+    if args.dry_run == "client":
+        return _client_dry_run(args)
+
     def action(plan, client, options, report):
         from kube2pod.apply import executor
 
@@ -347,5 +516,125 @@ def cmd_down(args) -> int:
     return _run_on_podman(args, action, host_check=False)
 
 
+def _pods(args, client) -> list:
+    """The pods TARGET names (each a list of targets.Box), from the manifests when given, else
+    from the kube2pod pods on the host. None after a usage error (printed)."""
+    from kube2pod.apply import targets
+
+    boxes = None
+    if args.inputs:
+        outcome = _plan(args)
+        if outcome is None:
+            return None
+        boxes = targets.from_plan(outcome.plan)
+    else:
+        from kube2pod.apply.podman_api import PodmanAPI
+
+        boxes = targets.from_host(PodmanAPI(client), args.project)
+    try:
+        return targets.resolve(args.target, boxes, args.namespace)
+    except targets.TargetError as exc:
+        print(f"kube2pod {args.command}: error: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_logs(args) -> int:
+    from kube2pod.apply import logs, targets
+    from kube2pod.apply.connection import connect
+    from kube2pod.apply.errors import ApplyError
+
+    try:
+        since = None if args.since is None else logs.since_seconds(args.since)
+    except ValueError as exc:
+        print(f"kube2pod logs: error: --since: {exc}", file=sys.stderr)
+        return EXIT_INVALID
+    def write(data: bytes) -> None:
+        out = getattr(sys.stdout, "buffer", None)  # a text stream without one (tests): decoded
+        if out is None:
+            sys.stdout.write(data.decode(errors="replace"))
+        else:
+            out.write(data)
+        sys.stdout.flush()
+
+    try:
+        with connect(args.url, args.identity) as client:
+            pods = _pods(args, client)
+            if pods is None:
+                return EXIT_INVALID
+            chosen = []
+            try:
+                for pod in pods:
+                    boxes, notice = targets.containers(pod, args.container, args.all_containers)
+                    if notice:
+                        print(f"kube2pod: {notice}", file=sys.stderr)
+                    chosen += boxes
+            except targets.TargetError as exc:
+                print(f"kube2pod logs: error: {exc}", file=sys.stderr)
+                return EXIT_INVALID
+            prefixed = args.prefix or len(chosen) > 1
+            logs.show(client, [(b.container, f"[pod/{b.pod}/{b.name}] " if prefixed else "") for b in chosen],
+                      write, follow=args.follow, since=since, tail=args.tail, timestamps=args.timestamps)
+    except ApplyError as exc:
+        print(f"kube2pod: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    return EXIT_OK
+
+
+def cmd_exec(args) -> int:
+    from kube2pod.apply import execute, targets
+    from kube2pod.apply.connection import connect
+    from kube2pod.apply.errors import ApplyError
+
+    command = args.words[1:] if args.words[:1] == ["--"] else args.words
+    if not command:
+        print("kube2pod exec: error: no command: kube2pod exec TARGET -- COMMAND ...", file=sys.stderr)
+        return EXIT_INVALID
+    try:
+        with connect(args.url, args.identity) as client:
+            pods = _pods(args, client)
+            if pods is None:
+                return EXIT_INVALID
+            try:
+                boxes, notice = targets.containers(pods[0], args.container)
+            except targets.TargetError as exc:
+                print(f"kube2pod exec: error: {exc}", file=sys.stderr)
+                return EXIT_INVALID
+            if notice:
+                print(f"kube2pod: {notice}", file=sys.stderr)
+            terminal = sys.stdin.isatty()
+            return execute.run(client, boxes[0].container, command, identity=args.identity,
+                               stdin=args.stdin or terminal, tty=args.tty or (terminal and sys.stdout.isatty()))
+    except ApplyError as exc:
+        print(f"kube2pod: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+
+
+def cmd_completion(args) -> int:
+    if args.targets:  # the scripts' source of object names: quiet, and nothing when Podman is not there
+        from kube2pod.apply import targets
+        from kube2pod.apply.connection import candidate_urls, connect
+        from kube2pod.apply.errors import ApplyError
+        from kube2pod.apply.podman_api import PodmanAPI
+
+        try:
+            if not args.url and not args.identity:  # never start a private service for a completion
+                args.url = next((u for u in candidate_urls() if not u.startswith("unix://")
+                                 or os.path.exists(u.removeprefix("unix://"))), None)
+                if args.url is None:
+                    return EXIT_OK
+            with connect(args.url, args.identity) as client:
+                print("\n".join(targets.names(targets.from_host(PodmanAPI(client)))))
+        except ApplyError:
+            pass
+        return EXIT_OK
+    if args.shell is None:
+        print("kube2pod completion: error: name the shell: bash, zsh or fish", file=sys.stderr)
+        return EXIT_INVALID
+    from kube2pod.render import completion
+
+    sys.stdout.write(completion.script(build_parser(), args.shell))
+    return EXIT_OK
+
+
 _COMMANDS = {"convert": cmd_convert, "validate": cmd_validate, "apply": cmd_apply, "diff": cmd_diff,
-             "down": cmd_down}
+             "down": cmd_down, "logs": cmd_logs, "exec": cmd_exec, "completion": cmd_completion}

@@ -4,6 +4,7 @@
 |-----------|-------------------------|---------------------------------------------|
 | options   | ``translate.check``     | first: a bad option raises ``OptionError``  |
 | load      | ``load.load``           | always                                      |
+| choose    | ``choose``              | ``namespace`` or ``selector`` is given      |
 | translate | ``translate.translate`` | the load has no errors                      |
 | host      | ``host.checks.preflight`` | ``host`` is given and the plan has no errors |
 
@@ -22,12 +23,13 @@ from kube2pod.load import LoadResult, load
 from kube2pod.translate import OptionError, Options, Translation, check, translate
 
 if TYPE_CHECKING:
+    from kube2pod.load.selector import Selector
     from kube2pod.host.facts import HostFacts
     from kube2pod.host.checks import Preflight
     from kube2pod.host.ownership_fix import OwnershipFix
     from kube2pod.plan import Plan
 
-__all__ = ["ErrorLevel", "OptionError", "Options", "Outcome", "check_host", "run"]
+__all__ = ["ErrorLevel", "OptionError", "Options", "Outcome", "check_host", "choose", "run"]
 
 #: ``read_facts(paths)``: the host's facts, with those of ``paths`` (host paths the plan binds)
 FactsReader = Callable[[list[str]], "HostFacts"]
@@ -58,15 +60,36 @@ class Outcome(Result):
 
 
 def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO | None = None,
-        host: FactsReader | None = None, fix_ownership: bool = False) -> Outcome:
-    """Load ``paths`` ("-": ``stdin``), translate them and, with ``host``, check the plan against
-    the host (see :func:`check_host`). Raises ``OptionError`` for a bad option, before reading input."""
+        host: FactsReader | None = None, fix_ownership: bool = False,
+        namespace: str | None = None, selector: str | None = None) -> Outcome:
+    """Load ``paths`` ("-": ``stdin``), keep the objects of ``namespace`` matching ``selector``
+    (kubectl's ``-n``/``-l``, :func:`choose`), translate them and, with ``host``, check the plan
+    against the host (see :func:`check_host`). Raises ``OptionError`` for a bad option and
+    ``load.selector.SelectorError`` for a bad selector, before reading input."""
     check(options)
+    chosen = None
+    if selector is not None:  # imported only when used: not on convert's usual path
+        from kube2pod.load.selector import Selector
+
+        chosen = Selector(selector)
     loaded = load(paths, stdin=stdin, level=options.level)
     if loaded.has_errors:
         return Outcome(options, loaded)
+    if namespace is not None or chosen is not None:
+        loaded = choose(loaded, namespace, chosen)
     outcome = Outcome(options, loaded, translate(loaded.manifests, options))
     return outcome if host is None else check_host(outcome, host, fix_ownership=fix_ownership)
+
+
+def choose(loaded: LoadResult, namespace: str | None, selector: "Selector | None") -> LoadResult:
+    """The objects of ``namespace`` (None: all; no namespace is "default") whose
+    metadata.labels match ``selector`` (None: all), with the load's diagnostics. Objects that
+    the chosen ones refer to (ConfigMaps, Secrets, PVCs) must match too, as for kubectl."""
+    from kube2pod.load.selector import in_namespace
+
+    kept = [m for m in loaded.manifests if in_namespace(m.namespace, namespace)
+            and (selector is None or selector.matches((m.data.get("metadata") or {}).get("labels")))]
+    return LoadResult(kept, list(loaded.diagnostics))
 
 
 def check_host(outcome: Outcome, read_facts: FactsReader, *, fix_ownership: bool = False) -> Outcome:

@@ -46,19 +46,20 @@ def normalize(url: str) -> str:
     return url
 
 
-def _client(url: str):
+def _client(url: str, identity: str = ""):
     from podman import PodmanClient
 
-    return PodmanClient(base_url=normalize(url), timeout=120)
+    extra = {"identity": identity} if identity else {}  # an ssh:// URL's key (--connection)
+    return PodmanClient(base_url=normalize(url), timeout=120, **extra)
 
 
-def _answers(url: str) -> bool:
+def _answers(url: str, identity: str = "") -> bool:
     if url.startswith(("unix://", "/")):
         path = url[len("unix://"):] if url.startswith("unix://") else url
         if not os.path.exists(path):
             return False
     try:
-        with _client(url) as client:
+        with _client(url, identity) as client:
             return bool(client.ping())
     except Exception:
         return False
@@ -83,12 +84,13 @@ def _adopt_prefetched(url: str | None, candidate: str, client: object) -> None:
 
 
 @contextlib.contextmanager
-def connect(url: str | None = None) -> Iterator[object]:
-    """A connected PodmanClient; starts and stops a private service when needed."""
+def connect(url: str | None = None, identity: str = "") -> Iterator[object]:
+    """A connected PodmanClient; starts and stops a private service when needed. ``identity``:
+    the ssh key of an ``ssh://`` URL (``--connection``, apply/connections.py)."""
     explicit = url or os.environ.get("CONTAINER_HOST")
     for candidate in candidate_urls(url):
-        if _answers(candidate):
-            with _client(candidate) as client:
+        if _answers(candidate, identity):
+            with _client(candidate, identity) as client:
                 _adopt_prefetched(url, candidate, client)
                 yield client
             return
