@@ -250,11 +250,11 @@ def _prepare(args) -> str:
         if args.connection and args.url:
             return "give --url or --connection, not both"
         if name:
-            from kube2pod.apply import connections
+            from kube2pod.apply import saved_connections
             from kube2pod.apply.errors import ConnectionFailed
 
             try:
-                dest = connections.lookup(name)
+                dest = saved_connections.lookup(name)
             except ConnectionFailed as exc:
                 return str(exc)
             args.url, args.identity = dest.url, dest.identity
@@ -581,7 +581,7 @@ def cmd_logs(args) -> int:
 
 
 def cmd_exec(args) -> int:
-    from kube2pod.apply import execute, targets
+    from kube2pod.apply import exec_command, targets
     from kube2pod.apply.connection import connect
     from kube2pod.apply.errors import ApplyError
 
@@ -602,7 +602,7 @@ def cmd_exec(args) -> int:
             if notice:
                 print(f"kube2pod: {notice}", file=sys.stderr)
             terminal = sys.stdin.isatty()
-            return execute.run(client, boxes[0].container, command, identity=args.identity,
+            return exec_command.run(client, boxes[0].container, command, identity=args.identity,
                                stdin=args.stdin or terminal, tty=args.tty or (terminal and sys.stdout.isatty()))
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)

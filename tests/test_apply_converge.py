@@ -5,10 +5,9 @@ and a pod that cannot start again rolls the run back (issue 20)."""
 from __future__ import annotations
 
 import json
-import socket
 
 import pytest
-from support.apply_cases import BUSYBOX, container_ids, host_state, pod, write
+from support.apply_cases import BUSYBOX, container_ids, host_state, pod, port_taken, write
 from support.k2p import apply_cli, run_cli
 from support.podman_env import free_port
 
@@ -198,10 +197,7 @@ def test_pod_that_cannot_start_again_leaves_the_host_as_before(tmp_path, podman,
     before, before_states = host_state(podman), states(podman)
     assert set(before_states.values()) == {"exited"}
 
-    with socket.socket() as holder:
-        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        holder.bind(("0.0.0.0", port))
-        holder.listen()
+    with port_taken(port):
         code, _, err = apply_cli(podman_url, manifest)
     assert code == 1, err
     assert "pod second: failed" in err and "starting pod second" in err, err

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import socket
 
 import pytest
-from support.apply_cases import claim, host_state, pod, write
+from support.apply_cases import claim, host_state, pod, port_taken, write
 from support.k2p import apply_cli
 from support.podman_env import free_port
 
@@ -42,10 +41,7 @@ def test_port_taken_leaves_host_as_before(tmp_path, podman_url, bystanders):
     port = free_port()
     manifest = write(tmp_path / "ports.yaml", pod("first"), pod("second", host_port=port))
     before = host_state(bystanders)
-    with socket.socket() as holder:
-        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        holder.bind(("0.0.0.0", port))
-        holder.listen()
+    with port_taken(port):
         code, _, err = apply_cli(podman_url, manifest)
     assert code == 1, err
     assert "nothing this run created was left behind" in err

@@ -7,7 +7,7 @@ import json
 import pytest
 from support.k2p import run_cli
 
-from kube2pod.apply import connections
+from kube2pod.apply import saved_connections
 from kube2pod.apply.errors import ConnectionFailed
 from kube2pod.load.selector import Selector, SelectorError
 
@@ -131,23 +131,23 @@ def test_connection_from_podman5_json_and_podman4_conf(tmp_path):
                 "Identity": "/home/me/.ssh/id_ed25519", "IsMachine": False}}}}),
         '[engine]\nactive_service = "old"\n[engine.service_destinations]\n'
         '[engine.service_destinations.old]\nuri = "ssh://root@host/run/podman/podman.sock"\nidentity = "/k"\n')
-    assert connections.lookup("box", env) == connections.Destination(
+    assert saved_connections.lookup("box", env) == saved_connections.Destination(
         "box", "ssh://core@10.0.0.5:2222/run/user/1000/podman/podman.sock", "/home/me/.ssh/id_ed25519")
-    assert connections.lookup("old", env) == connections.Destination("old", "ssh://root@host/run/podman/podman.sock", "/k")
+    assert saved_connections.lookup("old", env) == saved_connections.Destination("old", "ssh://root@host/run/podman/podman.sock", "/k")
     with pytest.raises(ConnectionFailed, match="no podman connection named 'nope'.*known: box, old"):
-        connections.lookup("nope", env)
+        saved_connections.lookup("nope", env)
 
 
 def test_ssh_connection_makes_a_podman_py_client(tmp_path):
     """podman-py takes the ssh URL and identity as podman-remote does (no connection is made)."""
     from kube2pod.apply.connection import _client
-    from kube2pod.apply.execute import argv, service_url
+    from kube2pod.apply.exec_command import argv, service_url
 
     key = tmp_path / "id"
     key.write_text("")
     env = _env(tmp_path, conf_text=f'[engine.service_destinations.r]\nuri = "ssh://core@h:2222/run/p.sock"\n'
                                    f'identity = "{key}"\n')
-    dest = connections.lookup("r", env)
+    dest = saved_connections.lookup("r", env)
     client = _client(dest.url, dest.identity)
     assert service_url(client) == "ssh://core@h:2222/run/p.sock"
     assert argv(service_url(client), "x", ["ls"], identity=dest.identity)[:5] == [

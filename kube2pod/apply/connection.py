@@ -86,7 +86,7 @@ def _adopt_prefetched(url: str | None, candidate: str, client: object) -> None:
 @contextlib.contextmanager
 def connect(url: str | None = None, identity: str = "") -> Iterator[object]:
     """A connected PodmanClient; starts and stops a private service when needed. ``identity``:
-    the ssh key of an ``ssh://`` URL (``--connection``, apply/connections.py)."""
+    the ssh key of an ``ssh://`` URL (``--connection``, apply/saved_connections.py)."""
     explicit = url or os.environ.get("CONTAINER_HOST")
     for candidate in candidate_urls(url):
         if _answers(candidate, identity):

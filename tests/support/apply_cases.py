@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import socket
 
 BUSYBOX = "localhost/busybox:latest"
 
@@ -59,3 +61,13 @@ def container_ids(podman, pod_name: str) -> list[str]:
 def pod_names(podman) -> set[str]:
     """Names of every pod in the store (exact names, unlike ``podman pod exists``)."""
     return set(podman("pod", "ps", "--format", "{{.Name}}").stdout.split())
+
+
+@contextlib.contextmanager
+def port_taken(port: int):
+    """Another process's listener on ``port`` (all addresses) for the duration of the block."""
+    with socket.socket() as holder:
+        holder.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        holder.bind(("0.0.0.0", port))
+        holder.listen()
+        yield
