@@ -61,6 +61,14 @@ def _inputs(sp) -> None:
     sp.add_argument("--userns", metavar="MODE",
                     help="user namespace of every pod, as kube play --userns (host, auto[:...], keep-id[:...], "
                          "nomap, ns:PATH, private = auto); overrides hostUsers and the userns annotation")
+    sp.add_argument("--project", help="name of this input set: its networks (PROJECT_NAMESPACE), labels, lock and "
+                                      "--prune scope (default: the first input's name without extension)")
+    sp.add_argument("--network", metavar="NAME|host|none",
+                    help="the network every pod joins instead of the project's own (NAME: created if missing, "
+                         "else joined as it is); host/none: no Service names (docs/networking.md)")
+    sp.add_argument("--service-proxy-image", metavar="IMAGE",
+                    help="image of the Service proxies: a busybox with nc -e (default: "
+                         "docker.io/library/busybox:1.36)")
 
 
 def _service(sp) -> None:
@@ -73,8 +81,6 @@ def _service(sp) -> None:
 def _podman(sp) -> None:
     _service(sp)
     sp.add_argument("-q", "--quiet", action="store_true", help="print only errors")
-    sp.add_argument("--project", help="name of this input set: labels, lock and --prune scope "
-                                      "(default: the first input's name without extension)")
     sp.add_argument("-o", "--output", choices=("text", "json", "name"), default="text",
                     help="json: one event object per line on standard output; name: kind/name of each object")
 
@@ -286,9 +292,12 @@ def _options(args):
     from kube2pod.diagnostics import ErrorLevel
     from kube2pod.pipeline import Options
 
+    extra = {"proxy_image": args.service_proxy_image} if getattr(args, "service_proxy_image", None) else {}
     return Options(publish_all=getattr(args, "publish_all", False), relabel=getattr(args, "selinux_relabel", "auto"),
                    userns=getattr(args, "userns", None) or "",
-                   level=ErrorLevel.ERROR if getattr(args, "strict", False) else ErrorLevel.WARN)
+                   level=ErrorLevel.ERROR if getattr(args, "strict", False) else ErrorLevel.WARN,
+                   project=getattr(args, "project", None) or "",
+                   network=getattr(args, "network", None) or "", **extra)
 
 
 def _object_names(outcome) -> str:
@@ -425,7 +434,7 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
 
     from kube2pod.apply import progress
     from kube2pod.apply.executor import Options
-    from kube2pod.apply.labels import default_project
+    from kube2pod.pipeline import default_project
 
     if args.output == "json":
         report = progress.JsonLines(sys.stdout)
@@ -455,8 +464,10 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
             with fixed(outcome.fixes, report, dry_run=options.dry_run or args.command == "diff"):
                 action(outcome.plan, client, options, report)
     except ApplyError as exc:
+        from kube2pod.apply.errors import OwnershipConflict
+
         print(f"kube2pod: error: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return EXIT_INVALID if isinstance(exc, OwnershipConflict) else EXIT_FAIL
     if args.output == "name":
         sys.stdout.write(_object_names(outcome))
     return EXIT_OK

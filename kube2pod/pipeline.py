@@ -15,6 +15,7 @@ maps an ``Outcome`` to output and an exit status.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
     from kube2pod.host.ownership_fix import OwnershipFix
     from kube2pod.plan import Plan
 
-__all__ = ["ErrorLevel", "OptionError", "Options", "Outcome", "check_host", "choose", "run"]
+__all__ = ["ErrorLevel", "OptionError", "Options", "Outcome", "check_host", "choose", "default_project", "run"]
 
 #: ``read_facts(paths)``: the host's facts, with those of ``paths`` (host paths the plan binds)
 FactsReader = Callable[[list[str]], "HostFacts"]
@@ -59,14 +60,27 @@ class Outcome(Result):
         return [] if self.preflight is None else self.preflight.fixes
 
 
+def default_project(inputs: list[str]) -> str:
+    """The first input's file name without extension (a directory's name; "stdin" for -)."""
+    first = inputs[0] if inputs else "-"
+    if first == "-":
+        return "stdin"
+    base = os.path.basename(os.path.normpath(os.path.abspath(first)))
+    stem = base.split(".", 1)[0] if not os.path.isdir(first) else base
+    return stem or "default"
+
+
 def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO | None = None,
         host: FactsReader | None = None, fix_ownership: bool = False,
         namespace: str | None = None, selector: str | None = None) -> Outcome:
     """Load ``paths`` ("-": ``stdin``), keep the objects of ``namespace`` matching ``selector``
-    (kubectl's ``-n``/``-l``, :func:`choose`), translate them and, with ``host``, check the plan
+    (kubectl's ``-n``/``-l``, :func:`choose`), translate them (as project ``options.project``, else
+    :func:`default_project`) and, with ``host``, check the plan
     against the host (see :func:`check_host`). Raises ``OptionError`` for a bad option and
     ``load.selector.SelectorError`` for a bad selector, before reading input."""
     check(options)
+    if not options.project:
+        options = options._replace(project=default_project(list(paths)))
     chosen = None
     if selector is not None:  # imported only when used: not on convert's usual path
         from kube2pod.load.selector import Selector

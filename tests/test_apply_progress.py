@@ -12,7 +12,7 @@ import pytest
 from kube2pod.apply import lock, progress
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event
-from kube2pod.apply.labels import default_project
+from kube2pod.pipeline import default_project
 
 
 def test_live_redraws_one_line_per_pod_and_container():

@@ -62,7 +62,7 @@ def test_namespace_and_selector_choose_objects(tree):
     assert _out("convert", *every, "-l", "!tier,app!=b", "-o", "name") == "pod/a\n"
     assert _out("validate", *every, "-l", "app==web", "-o", "name") == "deployment.apps/web\n"
     # the chosen objects are what convert translates
-    assert _out("convert", *every, "-l", "app=a") == _out("convert", str(tree / "a.yaml"))
+    assert _out("convert", *every, "-l", "app=a", "--project", "p") == _out("convert", str(tree / "a.yaml"), "--project", "p")
     code, _, err = run_cli("convert", *every, "-l", "app in (a")
     assert code == 2 and "invalid selector" in err and "Traceback" not in err
 

@@ -31,6 +31,8 @@ EVERYWHERE = {("pod", "owner_labels"): OWNERSHIP, ("container", "owner_labels"):
               ("container", "default_env"): _r("default-env", "kube play 4.3 skips podman's create defaults: "
                                                   "no TERM=xterm and container=podman")}
 
+CLUSTER_DNS = _r("cluster-dns", "kube2pod gives a pod on its project network the kubelet's search path and ndots:5")
+
 KUBE_PLAY_FAILS = {
     # case -> (a regex on kube play's stderr, reason); kube2pod must succeed on the case.
     "configmap-volume": (r'cannot create file "conf/nginx\.conf"',
@@ -127,6 +129,8 @@ def expected_differences(case: str, kube_play: dict, ours: dict) -> dict[str, st
         for (kind, field), reason in EVERYWHERE.items():
             if _kind(key) == kind:
                 out.setdefault(f"{key}.{field}", reason)
+        if _kind(key) == "pod" and not ours[key].get("host_network"):
+            out.setdefault(f"{key}.dns", CLUSTER_DNS)
     return out
 
 
@@ -160,7 +164,7 @@ def test_conformance(case, podman, podman_url, podman_clean):
 
 def _reasons() -> list[str]:
     return ([r for table in EXPECTED.values() for r in table.values()] + list(EVERYWHERE.values())
-            + [r for _, r in KUBE_PLAY_FAILS.values()])
+            + [r for _, r in KUBE_PLAY_FAILS.values()] + [CLUSTER_DNS])
 
 
 def test_every_reason_is_documented():

@@ -82,7 +82,7 @@ def test_every_step_returns_a_result_and_the_outcome_has_them_all(tmp_path):
     assert all(isinstance(r, Result) for r in (outcome, outcome.loaded, outcome.translation))
     assert outcome.diagnostics == outcome.loaded.diagnostics + outcome.translation.diagnostics
     (warn,) = outcome.warnings
-    assert "Service/s is not created" in warn.message and not outcome.errors and not outcome.has_errors
+    assert "Service/s has no selector" in warn.message and not outcome.errors and not outcome.has_errors
     assert outcome.plan is outcome.translation.plan and [p.name for p in outcome.plan.pods] == ["p"]
 
 
@@ -141,7 +141,7 @@ def test_error_raises_warnings_to_errors_in_every_step(tmp_path):
     assert loading.loaded.has_errors and loading.translation is None  # the ServiceAccount stops it
     translating = run([_write(tmp_path, _pod() + SERVICE)], strict)
     (err,) = translating.translation.diagnostics
-    assert err.severity is Severity.ERROR and "Service/s is not created" in err.message
+    assert err.severity is Severity.ERROR and "Service/s has no selector" in err.message
     assert translating.plan is None
 
 
@@ -213,10 +213,10 @@ def test_cli_maps_strict_and_userns_to_the_options(tmp_path):
     path = _write(tmp_path, _pod() + SERVICE)
     code, out, err = run_cli("convert", "-o", "json", "--userns", "private", path)
     assert code == 0 and json.loads(out)["pods"][0]["userns"] == "auto"
-    assert err == f"{path}:17:1: warning: Service/s is not created: kube2pod publishes ports through hostPort only\n" \
-                  "  hint: set hostPort on the container port to reach it from the host\n"
+    assert err == f"{path}:20:7: warning: Service/s has no selector: its Endpoints are not emulated, and its name " \
+                  "does not resolve\n  hint: select the pods with spec.selector\n"
     code, out, err = run_cli("convert", "--strict", path)
-    assert (code, out) == (2, "") and err.startswith(f"{path}:17:1: error: Service/s is not created")
+    assert (code, out) == (2, "") and err.startswith(f"{path}:20:7: error: Service/s has no selector")
 
 
 def test_cli_bad_userns_is_a_usage_error(tmp_path):

@@ -55,7 +55,8 @@ def test_pod_settings_reach_pod_and_containers(tmp_path):
     pod = result.plan.pods[0]
     assert (pod.hostname, pod.pid, pod.userns, pod.share) == ("h", "host", "auto", ["net", "uts", "pid"])
     assert pod.add_hosts == ["a:10.0.0.1", "b:10.0.0.1"]
-    assert (pod.dns_servers, pod.dns_search, pod.dns_options) == (["192.0.2.1"], ["x.test"], ["ndots:1", "rotate"])
+    assert (pod.dns_servers, pod.dns_search, pod.dns_options) == (
+        ["192.0.2.1"], ["default.svc.cluster.local", "svc.cluster.local", "cluster.local", "x.test"], ["ndots:1", "rotate"])
     assert pod.sysctls == {"kernel.shm_rmid_forced": "1"}
     c, init = pod.containers[0], pod.init_containers[0]
     assert (c.restart_policy, c.stop_timeout, c.ipc, c.init_type) == ("on-failure", 5, "host", "")

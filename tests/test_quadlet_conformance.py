@@ -1,6 +1,6 @@
 """Script = apply = Quadlet: for every conformance fixture, the podman commands that podman 5's
-real Quadlet generator makes of kube2pod's units, run on the isolated Podman, make the same pods,
-containers and volumes as `kube2pod apply --no-start` (tests/test_script_conformance.py holds
+real Quadlet generator makes of kube2pod's units, run on the isolated Podman, make the same networks,
+pods, containers and volumes as `kube2pod apply --no-start` (tests/test_script_conformance.py holds
 the script to apply). All three are serialized from one spec (kube2pod/spec/).
 
 What Quadlet adds to run under systemd (pid and id files, --replace, --rm, -d, sdnotify, cgroups)
@@ -70,6 +70,8 @@ def test_quadlet_makes_what_apply_makes(case, quadlet_bin, tmp_path, monkeypatch
     services = generate(quadlet_bin, quadlet.render(plan), tmp_path)
     for secret in plan.secrets:  # units never hold a secret's value: made as the script makes them
         podman("secret", "create", secret.name, "-", input=secret.data().decode())
+    for net in plan.networks:
+        podman(*_plain(exec_words(services[f"{net.name}-network.service"], "ExecStart", "network create")))
     for vol in plan.volumes:
         service = services[f"{vol.name}-volume.service"]
         podman(*_plain(exec_words(service, "ExecStart", "volume create")))

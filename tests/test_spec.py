@@ -8,7 +8,7 @@ import typing
 
 import pytest
 
-from kube2pod.plan import BindMount, Container, ObjectRef, Plan, Pod, PortMapping, SecretEnv, SecretFile, VolumeMount
+from kube2pod.plan import Attachment, BindMount, Container, ObjectRef, Plan, Pod, PortMapping, SecretEnv, SecretFile, VolumeMount
 from kube2pod.render import argv, quadlet, rest
 from kube2pod.spec import PLAN_FIELDS, SPEC_TYPES, NotInVersion, Version, build, fields
 from kube2pod.spec.option import OUTPUTS
@@ -27,6 +27,7 @@ SAMPLES = {
     "init_ctr": "once",
     "read_only_tmpfs": False,
     "share": ["net"],
+    "networks": [Attachment(network="n1", aliases=["a1"])],
 }
 
 

@@ -3,10 +3,10 @@
 For each pod, from what the host has (observed.py):
 
 * ``create``: absent;
-* ``recreate``: kube2pod's but its spec changed, it is of another project, a
-  secret it uses changed, or it drifted (a container removed or replaced by
+* ``recreate``: kube2pod's but its spec changed, a secret it uses changed, or it drifted (a container removed or replaced by
   hand: reason ``drift: container X was removed``); a same-named pod kube2pod
-  does not own is an error unless ``replace`` (then: taken over);
+  does not own is an error unless ``replace`` (then: taken over), and so is one
+  (or a volume, or a network) of another kube2pod project (``OwnershipConflict``);
 * ``start``: unchanged, but containers that should run do not (created and
   never started, or exited and their restart policy says run again:
   ``always``; ``on-failure`` after a non-zero exit code); with ``start``
@@ -16,7 +16,9 @@ For each pod, from what the host has (observed.py):
   so a Job that completed);
 * ``unchanged``: otherwise (what should run runs).
 
-For each volume: ``create`` or ``exists`` (same ownership rule). ``orphans``:
+For each volume: ``create`` or ``exists`` (same ownership rule). For each network: ``create``
+or ``exists``; a same-named network kube2pod does not own is an error (never taken over), unless
+the user named it with ``--network`` (then pods join it as it is). ``orphans``:
 pods and volumes labelled with this project that the plan no longer has.
 Images are checked against their pull policy (pulling only when ``pull``),
 host paths are checked, and host paths to create are listed.
@@ -27,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from kube2pod.apply import hostpaths, labels, observed
-from kube2pod.apply.errors import ApplyError
+from kube2pod.apply.errors import ApplyError, OwnershipConflict
 from kube2pod.apply.events import Event, Reporter
 from kube2pod.apply.podman_api import PodmanAPI
 from kube2pod.plan import HostPath, Plan, Pod
@@ -57,6 +59,7 @@ class Decisions:
     running: dict[str, bool] = field(default_factory=dict)  # existing pod name -> was running
     definitions: dict[str, str] = field(default_factory=dict)  # existing pod -> stored definition
     volumes: dict[str, str] = field(default_factory=dict)  # name -> create | exists
+    networks: dict[str, str] = field(default_factory=dict)  # name -> create | exists
     secrets: dict[str, str] = field(default_factory=dict)  # name -> create | unchanged | replace
     images: dict[str, str] = field(default_factory=dict)  # image -> present | pull | missing
     paths_to_create: list[HostPath] = field(default_factory=list)
@@ -71,8 +74,10 @@ def decide(plan: Plan, api: PodmanAPI, project: str, *, replace: bool, pull: boo
     d = Decisions()
     d.images = check_images(plan, api, pull, emit)
     d.paths_to_create = [hp for hp in plan.host_paths if not hostpaths.check(hp)]
+    for net in plan.networks:
+        d.networks[net.name] = _network_decision(api, net, project, replace)
     for vol in plan.volumes:
-        d.volumes[vol.name] = _volume_decision(api, vol.name, replace)
+        d.volumes[vol.name] = _volume_decision(api, vol.name, project, replace)
     for secret in plan.secrets:
         d.secrets[secret.name] = _secret_decision(api, secret, replace)
     changed = {n for n, what in d.secrets.items() if what == "replace"}
@@ -91,14 +96,37 @@ def decide(plan: Plan, api: PodmanAPI, project: str, *, replace: bool, pull: boo
     return d
 
 
-def _volume_decision(api: PodmanAPI, name: str, replace: bool) -> str:
+def _other_project(kind: str, name: str, have: dict, project: str, replace: bool) -> None:
+    """``OwnershipConflict`` for an object kube2pod made for another project, unless ``replace``."""
+    other = (have or {}).get(labels.PROJECT, "")
+    if labels.owned(have) and other and other != project and not replace:
+        raise OwnershipConflict(f"{kind} {name} belongs to kube2pod project {other}, not to project {project}; "
+                                f"use --project {other} to apply to that project, or --replace to take it over")
+
+
+def _volume_decision(api: PodmanAPI, name: str, project: str, replace: bool) -> str:
     info = api.volume_inspect(name)
     if info is None:
         return "create"
+    _other_project("volume", name, info.get("Labels"), project, replace)
     if labels.owned(info.get("Labels")) or replace:
         return "exists"
     raise ApplyError(f"volume {name} already exists and was not created by kube2pod; "
                      "remove it or use --replace to take it over")
+
+
+def _network_decision(api: PodmanAPI, net, project: str, replace: bool) -> str:
+    info = api.network_inspect(net.name)
+    if info is None:
+        return "create"
+    if net.shared:  # named with --network: any project may join it
+        return "exists"
+    _other_project("network", net.name, info.get("labels"), project, replace)
+    if labels.owned(info.get("labels")):
+        return "exists"
+    raise ApplyError(f"network {net.name} already exists and was not created by kube2pod; kube2pod never "
+                     "changes it: remove or rename it, choose another project name with --project, or join it "
+                     f"deliberately with --network {net.name}")
 
 
 def _secret_decision(api: PodmanAPI, secret, replace: bool) -> str:
@@ -126,10 +154,11 @@ def _pod_decision(seen: observed.ObservedPod, project: str, replace: bool, d: De
         return
     if seen.definition:
         d.definitions[name] = seen.definition
-    if not seen.hash_matches:
+    if seen.project and seen.project != project:
+        _other_project("pod", name, {labels.PROJECT: seen.project, ownership_labels.MANAGED: "true"}, project, replace)
+        d.pods[name], d.reasons[name] = "recreate", f"taking over from project {seen.project}"
+    elif not seen.hash_matches:
         d.pods[name], d.reasons[name] = "recreate", "spec changed"
-    elif seen.project != project:
-        d.pods[name], d.reasons[name] = "recreate", f"moving from project {seen.project}"
     elif seen.drift:
         d.pods[name], d.reasons[name] = "recreate", "drift: " + ", ".join(seen.drift)
     else:

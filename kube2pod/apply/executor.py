@@ -6,7 +6,7 @@ apply, under the project's lock (lock.py):
    per pull policy, host paths, ownership clashes, create / unchanged /
    recreate / start / completed per pod, orphans of the project;
 3. change the host, recording each change in the journal: host paths,
-   secrets, volumes, then the pods, concurrently in a small pool; each pod:
+   networks, secrets, volumes, then the pods, concurrently in a small pool; each pod:
    (recreate: stop the old one, remove it, remembering its definition) create
    pod, init containers, containers, start; a pod decided ``start`` is only
    started (recorded first, so that a rollback stops it again); then
@@ -17,7 +17,8 @@ apply, under the project's lock (lock.py):
 
 down stops and removes the pods, containers and pod-lifetime volumes kube2pod
 owns for the plan or the project; persistent (PVC) volumes only with
-``volumes``; anything not labelled as kube2pod's is left alone.
+``volumes``; then the project's networks that nothing uses any more; anything
+not labelled as kube2pod's is left alone.
 """
 
 from __future__ import annotations
@@ -88,7 +89,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
             d = decisions.decide(plan, api, options.project, replace=options.replace,
                                  pull=not options.dry_run, emit=emit, start=options.start)
         except ApplyError as exc:
-            raise ApplyError(f"{exc}; nothing was changed") from None
+            raise type(exc)(f"{exc}; nothing was changed") from None
         if options.dry_run:
             _report_decisions(plan, d, options, emit)
             return emit.events
@@ -131,6 +132,8 @@ def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit
             emit(Event("pull", "image", image))
     for hp in d.paths_to_create:
         emit(Event("create", "host path", hp.path))
+    for name, what in d.networks.items():
+        emit(Event("create" if what == "create" else "unchanged", "network", name))
     for name, what in d.secrets.items():
         emit(Event(what, "secret", name))
     for name, what in d.volumes.items():
@@ -154,6 +157,13 @@ def _change(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, jour
     for hp in d.paths_to_create:
         journal.paths(hostpaths.create(hp))
         emit(Event("created", "host path", hp.path))
+    for net in plan.networks:
+        if d.networks[net.name] == "create":
+            body = rest.body(spec.networks[net.name])
+            body["labels"] = labels.object_labels(net.labels, options.project)
+            api.network_create(body)
+            journal.created("network", net.name)
+            emit(Event("created", "network", net.name))
     _secrets(plan, spec, api, d, journal, options, emit)
     for vol in plan.volumes:
         if d.volumes[vol.name] == "create":
@@ -364,12 +374,18 @@ def _undo(api: PodmanAPI) -> dict:
             for name in entry.get("containers") or []:
                 api.container_stop(name, entry.get("timeout"))
 
+    def remove_network(entry):
+        info = api.network_inspect(entry["name"])
+        if info is not None and labels.owned(info.get("labels")) and not api.network_users(entry["name"]):
+            api.network_remove(entry["name"])
+
     def remove_secret(entry):
         info = api.secret_inspect(entry["name"])
         if info is not None and labels.owned((info.get("Spec") or {}).get("Labels")):
             api.secret_remove(entry["name"])
 
     return {"created pod": remove_pod, "created volume": remove_volume, "created secret": remove_secret,
+            "created network": remove_network,
             "replaced pod": restore_pod, "started pod": stop_again}
 
 
@@ -387,14 +403,45 @@ def down(plan: Plan, client, options: Options = Options(), *, volumes: bool = Fa
         stop = {p.name: _stop_timeout(p) for p in plan.pods}
         names = [p.name for p in plan.pods]
         names += sorted(p["Name"] for p in api.pods(*mine) if p.get("Name") not in stop)
-        _down_pods(api, names, stop, emit)
+        _down_pods(api, names, stop, options.project, emit)
         lifetimes = {v.name: v.lifetime for v in plan.volumes}
         for v in api.volumes(*mine):
             lifetimes.setdefault(v["Name"], (v.get("Labels") or {}).get(labels.LIFETIME, "pod"))
         for name, lifetime in lifetimes.items():
-            _down_volume(api, name, lifetime, volumes, emit)
+            _down_volume(api, name, lifetime, volumes, options.project, emit)
         _down_secrets(plan, api, options.project, emit)
+        _down_networks(plan, api, options.project, emit)
     return emit.events
+
+
+def _other_project(info: dict | None, project: str) -> str:
+    """The kube2pod project other than ``project`` that an inspected object belongs to, else ""."""
+    have = (info or {}).get("Labels") or (info or {}).get("labels") or {}
+    other = have.get(labels.PROJECT, "")
+    return other if labels.owned(have) and other and other != project else ""
+
+
+def _down_networks(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> None:
+    """The plan's networks and the project's others, once nothing is attached to them, if kube2pod
+    made them for this project; a network another project made, or still in use, stays."""
+    names = {n.name for n in plan.networks}
+    names.update(n.get("name", "") for n in api.networks(f"{ownership_labels.MANAGED}=true",
+                                                          f"{labels.PROJECT}={project}"))
+    for name in sorted(n for n in names if n):
+        info = api.network_inspect(name)
+        if info is None:
+            continue
+        have = info.get("labels") or {}
+        users = api.network_users(name)
+        if not labels.owned(have):
+            emit(Event("skipped", "network", name, "not created by kube2pod; left alone"))
+        elif have.get(labels.PROJECT) != project:
+            emit(Event("kept", "network", name, f"created by project {have.get(labels.PROJECT)}"))
+        elif users:
+            emit(Event("kept", "network", name, "still used by " + ", ".join(sorted(users))))
+        else:
+            api.network_remove(name)
+            emit(Event("removed", "network", name))
 
 
 def _down_secrets(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> None:
@@ -415,25 +462,29 @@ def _down_secrets(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> N
             emit(Event("removed", "secret", name))
 
 
-def _down_pods(api: PodmanAPI, names: list[str], stop: dict[str, int | None], emit: Reporter) -> None:
+def _down_pods(api: PodmanAPI, names: list[str], stop: dict[str, int | None], project: str,
+               emit: Reporter) -> None:
     """Stop and remove the pods all at once: each still gets its grace period, but
     pods whose processes ignore SIGTERM wait for it side by side, not one after another."""
     if len(names) <= 1:
         for name in names:
-            _down_pod(api, name, stop.get(name), emit)
+            _down_pod(api, name, stop.get(name), project, emit)
         return
     with ThreadPoolExecutor(max_workers=min(len(names), DOWN_WORKERS), thread_name_prefix="kube2pod-down") as pool:
-        futures = [pool.submit(_down_pod, api, name, stop.get(name), emit) for name in names]
+        futures = [pool.submit(_down_pod, api, name, stop.get(name), project, emit) for name in names]
     for f in futures:
         f.result()  # the first failure, after every pod had its turn
 
 
-def _down_pod(api: PodmanAPI, name: str, timeout: int | None, emit: Reporter) -> None:
+def _down_pod(api: PodmanAPI, name: str, timeout: int | None, project: str, emit: Reporter) -> None:
     info = api.pod_inspect(name)
+    other = _other_project(info, project)
     if info is None:
         emit(Event("absent", "pod", name))
     elif not labels.owned(info.get("Labels")):
         emit(Event("skipped", "pod", name, "not created by kube2pod; left alone"))
+    elif other:
+        emit(Event("skipped", "pod", name, f"belongs to kube2pod project {other}; left alone"))
     else:
         emit(Event("stopping", "pod", name))
         api.pod_stop(name, timeout)
@@ -441,12 +492,15 @@ def _down_pod(api: PodmanAPI, name: str, timeout: int | None, emit: Reporter) ->
         emit(Event("removed", "pod", name))
 
 
-def _down_volume(api: PodmanAPI, name: str, lifetime: str, volumes: bool, emit: Reporter) -> None:
+def _down_volume(api: PodmanAPI, name: str, lifetime: str, volumes: bool, project: str, emit: Reporter) -> None:
     info = api.volume_inspect(name)
     if info is None:
         return
+    other = _other_project(info, project)
     if not labels.owned(info.get("Labels")):
         emit(Event("skipped", "volume", name, "not created by kube2pod; left alone"))
+    elif other:
+        emit(Event("skipped", "volume", name, f"belongs to kube2pod project {other}; left alone"))
     elif lifetime == "persistent" and not volumes:
         emit(Event("kept", "volume", name, "persistent; use --volumes to remove"))
     else:

@@ -14,7 +14,6 @@ The plan (and so the shell script) carries ``io.kube2pod.managed``,
 from __future__ import annotations
 
 import base64
-import os
 import zlib
 
 from kube2pod.plan import Pod
@@ -23,16 +22,6 @@ from kube2pod.plan import ownership_labels
 PROJECT = "io.kube2pod.project"
 DEFINITION = "io.kube2pod.definition"
 LIFETIME = "io.kube2pod.lifetime"
-
-
-def default_project(inputs: list[str]) -> str:
-    """The first input's file name without extension (a directory's name; "stdin" for -)."""
-    first = inputs[0] if inputs else "-"
-    if first == "-":
-        return "stdin"
-    base = os.path.basename(os.path.normpath(os.path.abspath(first)))
-    stem = base.split(".", 1)[0] if not os.path.isdir(first) else base
-    return stem or "default"
 
 
 def owned(labels: dict | None) -> bool:

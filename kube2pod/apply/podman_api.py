@@ -182,6 +182,34 @@ class PodmanAPI:
     def volume_remove(self, name: str) -> None:
         self._delete(f"/volumes/{quote(name, safe='')}", f"removing volume {name}", force="true")
 
+    # networks
+    def network_inspect(self, name: str) -> dict | None:
+        """The network named exactly ``name``, or None."""
+        if not self._exists(f"/networks/{quote(name, safe='')}/exists", f"checking network {name}"):
+            return None
+        info = self._get(f"/networks/{quote(name, safe='')}/json", f"inspecting network {name}").json()
+        if isinstance(info, list):  # podman 4.x answers with a list of one
+            info = info[0] if info else {}
+        return info if info.get("name") == name else None
+
+    def network_create(self, body: dict) -> None:
+        self._post("/networks/create", f"creating network {body['name']}", body)
+
+    def network_remove(self, name: str) -> None:
+        self._delete(f"/networks/{quote(name, safe='')}", f"removing network {name}")
+
+    def networks(self, *labels: str) -> list[dict]:
+        """Networks carrying every ``key=value`` label given."""
+        filters = json.dumps({"label": list(labels)})
+        return self._get("/networks/json", "listing networks", filters=filters).json() or []
+
+    def network_users(self, name: str) -> list[str]:
+        """The names of the containers (running or not) attached to network ``name``."""
+        filters = json.dumps({"network": [name]})
+        found = self._get("/containers/json", f"listing containers on network {name}", all="true",
+                          filters=filters).json() or []
+        return [(c.get("Names") or [""])[0] for c in found]
+
     # secrets
     def secret_inspect(self, name: str) -> dict | None:
         from podman.errors import APIError

@@ -7,6 +7,7 @@ from kube2pod.plan.base import ObjectRef
 from kube2pod.plan.container import Container, EnvVar, SecretEnv
 from kube2pod.plan.healthcheck import Healthcheck
 from kube2pod.plan.hostpath import HostPath
+from kube2pod.plan.network import Attachment, Network
 from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, SecretFile, VolumeMount
 from kube2pod.plan.plan import Plan
 from kube2pod.plan.pod import Pod
@@ -15,6 +16,7 @@ from kube2pod.plan.port import PortMapping
 from kube2pod.plan.volume import Volume
 
 __all__ = [
+    "Attachment",
     "BindMount",
     "Container",
     "DeviceMapping",
@@ -22,6 +24,7 @@ __all__ = [
     "Healthcheck",
     "HostPath",
     "Mount",
+    "Network",
     "ObjectRef",
     "Plan",
     "Pod",

@@ -1,9 +1,10 @@
-"""The whole plan, in apply order: host paths, volumes, secrets, pods (with containers)."""
+"""The whole plan, in apply order: host paths, networks, volumes, secrets, pods (with containers)."""
 
 from __future__ import annotations
 
 from kube2pod.plan.base import Frozen
 from kube2pod.plan.hostpath import HostPath
+from kube2pod.plan.network import Network
 from kube2pod.plan.pod import Pod
 from kube2pod.plan.secret import Secret
 from kube2pod.plan.volume import Volume
@@ -12,6 +13,7 @@ from kube2pod.plan.volume import Volume
 class Plan(Frozen):
     sources: list[str] = []
     host_paths: list[HostPath] = []
+    networks: list[Network] = []
     volumes: list[Volume] = []
     secrets: list[Secret] = []
     pods: list[Pod] = []

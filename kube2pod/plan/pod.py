@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from kube2pod.plan.base import Frozen, ObjectRef
 from kube2pod.plan.container import Container
+from kube2pod.plan.network import Attachment
 from kube2pod.plan.port import PortMapping
 
 DEFAULT_SHARE = ("ipc", "net", "uts")
@@ -13,7 +14,8 @@ class Pod(Frozen):
     """``podman pod create --name ... --hostname ... -p ...`` plus its containers.
 
     ``share``: namespaces the containers share (``--share``); ``network`` "host"
-    for hostNetwork; ``pid`` "host" for hostPID; ``userns`` "auto" for
+    for hostNetwork ("none", "": bridge); ``networks``: the networks it joins, with the
+    names it has there (Services, hostname.subdomain); ``pid`` "host" for hostPID; ``userns`` "auto" for
     hostUsers: false; ``add_hosts`` ``host:ip`` (hostAliases); ``dns_*``
     (dnsConfig); ``sysctls`` (securityContext.sysctls). ``init_containers``
     are created first and run, in order, before the containers start.
@@ -26,6 +28,7 @@ class Pod(Frozen):
     ports: list[PortMapping] = []
     share: list[str] = list(DEFAULT_SHARE)
     network: str = ""
+    networks: list[Attachment] = []
     pid: str = ""
     userns: str = ""
     infra_name: str = ""

@@ -1,5 +1,6 @@
 """Plan -> systemd Quadlet units for podman 5: one ``.pod`` per pod, one ``.container`` per
-container, one ``.volume`` per volume. ``render(plan) -> {file name: unit text}``.
+container, one ``.volume`` per volume, one ``.network`` per network. ``render(plan) -> {file name:
+unit text}``.
 
 Options: the spec's fields (kube2pod/spec/), each written as its field's Quadlet key
 (``Option.quadlet``), as ``PodmanArgs=`` where the key cannot hold the value exactly, as a
@@ -14,6 +15,9 @@ unit structure:
 * Init container: a ``.container`` unit whose service is ``Type=oneshot`` (``podman run``
   returns when the container exits; a failure fails the service), each ordered after the
   previous one; every app container service ``Requires=``/``After=`` them all.
+* Network: ``[Network]`` keys; a pod joins it as ``Network=<name>.network:alias=...``, so systemd
+  creates it first (Quadlet's ``podman network create --ignore`` uses a same-named network as
+  it is: the units cannot check ownership as the script and apply do).
 * Volume: option ``type``/``device``/``o`` as ``Type=``/``Device=``/``Options=``, any other as
   ``PodmanArgs=--opt=``; its files (configMap volumes) are written by ``ExecStartPost=`` of the
   volume service with the commands of render/volume_script.py, before any container that
@@ -29,7 +33,7 @@ import re
 from typing import Sequence
 
 from kube2pod import __version__
-from kube2pod.plan import BindMount, Container, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
+from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
 from kube2pod.render import volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.render.shell import host_path_command
@@ -71,6 +75,8 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
     """Every unit file of the plan, keyed by file name (sorted)."""
     spec = spec if spec is not None else build(plan)
     units: dict[str, str] = {}
+    for net in plan.networks:
+        units[f"{net.name}.network"] = _at(net.source, network_unit, net, spec)
     for vol in plan.volumes:
         units[f"{vol.name}.volume"] = _at(vol.source, volume_unit, vol, spec)
     for pod in plan.pods:
@@ -128,6 +134,14 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     return "\n".join(lines) + "\n"
 
 
+def network_unit(net: Network, spec: Spec) -> str:
+    """``[Network]`` keys: Quadlet creates it with ``podman network create --ignore`` (an existing
+    network of that name is used as it is) and leaves it when the service stops."""
+    lines = [*_header(net.source), "[Unit]", f"Description=Network {_raw(net.name)} from {_raw(str(net.source))}",
+             "", "[Network]", *unit_keys(spec.networks[net.name])[0]]
+    return "\n".join(lines) + "\n"
+
+
 def volume_unit(vol: Volume, spec: Spec) -> str:
     lines = [*_header(vol.source)]
     if vol.lifetime == "pod":
@@ -158,6 +172,8 @@ def unit_keys(node) -> tuple[list[str], list[str]]:
             keys.append(_exec(node.name, value))
         elif opt.unit == "mount":
             keys += [_mount_key(m) for m in value]
+        elif opt.unit == "network":
+            keys += [_network_key(word) for word in opt.words(value)]
         elif opt.unit == "volume-option":
             keys += [_volume_option(k, v) for k, v in value.items()]
         else:
@@ -197,6 +213,12 @@ def _mount_key(m: BindMount | VolumeMount) -> str:
             return f"Mount={_raw(linked)}"
     plain = option_text(m)
     return f"Mount={_raw(plain)}" if _plain_csv(plain) else f"PodmanArgs={_word('--mount=' + plain)}"
+
+
+def _network_key(word: str) -> str:
+    """``Network=NAME.network[:OPTIONS]``: the network's unit, so systemd creates it first."""
+    name, colon, options = word.partition(":")
+    return f"Network={_raw(name)}.network" + (f":{_raw(options)}" if colon else "")
 
 
 def _volume_option(k: str, v: str) -> str:

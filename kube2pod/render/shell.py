@@ -1,4 +1,4 @@
-"""Plan -> POSIX shell script: host paths, volumes, pods, containers, start, in that order.
+"""Plan -> POSIX shell script: host paths, networks, volumes, pods, containers, start, in that order.
 
 One command per line, every argument quoted so the shell passes its exact bytes,
 a comment tying each group of commands to its manifest object.
@@ -9,10 +9,11 @@ from __future__ import annotations
 import posixpath
 
 from kube2pod import __version__
-from kube2pod.plan import HostPath, Plan, Secret
+from kube2pod.plan import HostPath, Network, Plan, Secret
 from kube2pod.render import argv, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
-from kube2pod.spec import SecretSpec, Spec, build
+from kube2pod.plan.ownership_labels import MANAGED
+from kube2pod.spec import NetworkSpec, SecretSpec, Spec, build
 
 _TEST = {"directory": "-d", "file": "-f", "socket": "-S", "char-device": "-c", "block-device": "-b", "any": "-e"}
 
@@ -28,6 +29,12 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
         for hp in plan.host_paths:
             lines.append(f"# {hp.source} ({hp.source.location})")
             lines.append(host_path_command(hp))
+        lines.append("")
+    if plan.networks:
+        lines.append("# Networks")
+        for net in plan.networks:
+            lines.append(f"# {net.source}")
+            lines.append(network_command(net, spec.networks[net.name]))
         lines.append("")
     if plan.volumes:
         lines.append("# Volumes")
@@ -52,6 +59,19 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
             lines.append(_cmd(argv.pod_start(pod.name)))
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def network_command(net: Network, node: NetworkSpec) -> str:
+    """Create the network when missing; an existing one is used only if kube2pod made it (or the
+    user named it with ``--network``), as apply decides."""
+    name, create = sh(net.name), _cmd(argv.network_create(node))
+    if net.shared:
+        return f"podman network exists {name} || {create}"
+    owner = f"$(podman network inspect --format '{{{{index .Labels \"{MANAGED}\"}}}}' {name})"
+    why = sh(f"kube2pod: network {net.name} exists and was not created by kube2pod; remove or rename it, "
+             "or choose another with --project or --network")
+    return (f'if podman network exists {name}; then [ "{owner}" = true ] || {{ echo {why} >&2; exit 1; }}; '
+            f"else {create}; fi")
 
 
 def secret_commands(secret: Secret, node: SecretSpec, show_secrets: bool = False) -> list[str]:

@@ -16,7 +16,7 @@ from typing import NamedTuple
 
 from kube2pod.plan import Plan
 from kube2pod.spec.container import ContainerSpec, container_spec
-from kube2pod.spec.network import NetworkSpec
+from kube2pod.spec.network import NetworkSpec, network_spec
 from kube2pod.spec.option import Option, fields, newer_than, set_fields
 from kube2pod.spec.pod import PodSpec, pod_spec
 from kube2pod.spec.secret import SecretSpec, secret_spec
@@ -24,7 +24,7 @@ from kube2pod.spec.version import DEFAULT, Version
 from kube2pod.spec.volume import VolumeSpec, volume_spec
 
 __all__ = ["ContainerSpec", "NetworkSpec", "NotInVersion", "Option", "PodSpec", "SecretSpec", "Spec", "Version",
-           "VolumeSpec", "build", "container_spec", "fields", "pod_spec", "secret_spec", "set_fields",
+           "VolumeSpec", "build", "container_spec", "fields", "network_spec", "pod_spec", "secret_spec", "set_fields",
            "volume_spec"]
 
 SPEC_TYPES = (PodSpec, ContainerSpec, VolumeSpec, SecretSpec, NetworkSpec)
@@ -43,6 +43,7 @@ class Spec(NamedTuple):
 
     version: Version
     volumes: dict[str, VolumeSpec]
+    networks: dict[str, NetworkSpec]
     secrets: dict[str, SecretSpec]
     pods: dict[str, PodSpec]
     containers: dict[str, ContainerSpec]
@@ -52,13 +53,14 @@ def build(plan: Plan, version: Version = DEFAULT) -> Spec:
     """The spec of every object of ``plan``; :class:`NotInVersion` for an option that
     ``version`` lacks (reported at the plan object it comes from)."""
     volumes = {v.name: _checked(volume_spec(v), version, v.source) for v in plan.volumes}
+    networks = {n.name: _checked(network_spec(n), version, n.source) for n in plan.networks}
     secrets = {s.name: _checked(secret_spec(s), version, s.source) for s in plan.secrets}
     pods, containers = {}, {}
     for p in plan.pods:
         pods[p.name] = _checked(pod_spec(p), version, p.source)
         for c in [*p.init_containers, *p.containers]:
             containers[c.name] = _checked(container_spec(p, c), version, p.source)
-    return Spec(version, volumes, secrets, pods, containers)
+    return Spec(version, volumes, networks, secrets, pods, containers)
 
 
 def _checked(node, version: Version, source):
@@ -74,7 +76,7 @@ def _checked(node, version: Version, source):
 
 #: Where each plan field goes: ``Spec.field`` (the spec fields it becomes) or a host step.
 PLAN_FIELDS: dict[str, dict[str, str]] = {
-    "Plan": {"sources": "comments of the script", "host_paths": "host steps", "volumes": "VolumeSpec",
+    "Plan": {"sources": "comments of the script", "host_paths": "host steps", "networks": "NetworkSpec", "volumes": "VolumeSpec",
              "secrets": "SecretSpec", "pods": "PodSpec"},
     "HostPath": {f: "host step: render/shell.py host_path_command, apply/hostpaths.py"
                  for f in ("path", "source", "expect", "create", "mode")},
@@ -88,10 +90,13 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
                "value": "the script's variable SecretSpec.env_var, apply's request body"},
     "Pod": {"name": "PodSpec.name", "source": "comments, diagnostics", "hostname": "PodSpec.hostname",
             "labels": "PodSpec.labels", "ports": "PodSpec.publish", "share": "PodSpec.share",
-            "network": "PodSpec.network", "pid": "PodSpec.pid", "userns": "PodSpec.userns",
+            "network": "PodSpec.network", "networks": "PodSpec.networks", "pid": "PodSpec.pid", "userns": "PodSpec.userns",
             "infra_name": "PodSpec.infra_name", "add_hosts": "PodSpec.add_hosts", "dns_servers": "PodSpec.dns",
             "dns_search": "PodSpec.dns_search", "dns_options": "PodSpec.dns_options", "sysctls": "PodSpec.sysctls",
             "init_containers": "ContainerSpec", "containers": "ContainerSpec"},
+    "Network": {"name": "NetworkSpec.name", "source": "comments, diagnostics", "labels": "NetworkSpec.labels",
+                "driver": "NetworkSpec.driver", "shared": "the script's and apply's ownership check"},
+    "Attachment": {"network": "PodSpec.networks", "aliases": "PodSpec.networks"},
     "PortMapping": {f: "PodSpec.publish" for f in ("host_port", "container_port", "protocol", "host_ip")},
     "Container": {
         "name": "ContainerSpec.name", "image": "ContainerSpec.image", "pull_policy": "ContainerSpec.pull",

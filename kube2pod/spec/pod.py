@@ -23,6 +23,17 @@ def _portmappings(ports: list) -> list[dict]:
              "protocol": p.protocol} for p in ports]
 
 
+def _network_words(attachments: list) -> list[str]:
+    """``NAME[:alias=A,alias=B]`` per network."""
+    return [a.network + (":" + ",".join(f"alias={x}" for x in a.aliases) if a.aliases else "") for a in attachments]
+
+
+def _network_body(attachments: list) -> dict:
+    """A bridge namespace and libpod's per-network options (``Networks``)."""
+    return {"netns": {"nsmode": "bridge"},
+            "Networks": {a.network: {"aliases": list(a.aliases)} if a.aliases else {} for a in attachments}}
+
+
 class PodSpec(Frozen):
     name: Annotated[str, Option("--name", "name", "PodName")]
     hostname: Annotated[str, Option("--hostname", "hostname", "PodmanArgs")] = ""
@@ -32,6 +43,8 @@ class PodSpec(Frozen):
     share: Annotated[list[str] | None, Option("--share", "shared_namespaces", "PodmanArgs",
                                               words=lambda ns: [",".join(ns)])] = None
     network: Annotated[str, Option("--network", "netns", "Network", body=nsmode)] = ""
+    networks: Annotated[list[Any], Option("--network", ("netns", "Networks"), "Network", words=_network_words,
+                                          body=_network_body, unit="network")] = []
     pid: Annotated[str, Option("--pid", "pidns", "PodmanArgs", body=nsmode)] = ""
     userns: Annotated[str, Option("--userns", "userns", "PodmanArgs", body=nsmode)] = ""
     infra_name: Annotated[str, Option("--infra-name", "infra_name", "PodmanArgs")] = ""
@@ -47,6 +60,7 @@ def pod_spec(p: Pod) -> PodSpec:
     left to podman."""
     return PodSpec.make(
         name=p.name, hostname=p.hostname, labels=p.labels, publish=p.ports,
-        share=None if tuple(p.share) == DEFAULT_SHARE else list(p.share), network=p.network, pid=p.pid,
+        share=None if tuple(p.share) == DEFAULT_SHARE else list(p.share), network=p.network, networks=p.networks,
+        pid=p.pid,
         userns=p.userns, infra_name=p.infra_name, add_hosts=p.add_hosts, dns=p.dns_servers,
         dns_search=p.dns_search, dns_options=p.dns_options, sysctls=p.sysctls)

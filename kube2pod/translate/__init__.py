@@ -14,27 +14,33 @@ from typing import NamedTuple
 from kube2pod import gcpause
 from kube2pod.diagnostics import Diagnostic, Diagnostics, ErrorLevel, Result, SourcePos
 from kube2pod.load.manifest import Manifest
-from kube2pod.plan import HostPath, ObjectRef, Plan, Pod, Volume
-from kube2pod.translate import selinux
+from kube2pod.plan import Container, EnvVar, HostPath, Network, ObjectRef, Plan, Pod, Volume
+from kube2pod.translate import network, selinux
 from kube2pod.translate.context import Context
 from kube2pod.translate.objects import build_index
 from kube2pod.plan.ownership_labels import with_hash
 from kube2pod.translate.pod import translate_pod, userns_mode
 from kube2pod.translate.secrets import SecretRegistry
+from kube2pod.translate.services import DEFAULT_PROXY_IMAGE, Emulation, emulate
 from kube2pod.translate.workload import WORKLOAD_KINDS, PodSource, pod_sources
 
-PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim")
+PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim", "Service")
 
 
 class Options(NamedTuple):
     """publish_all: publish containerPorts without hostPort; relabel: "auto" or "none";
     userns: every pod's ``--userns`` ("": each pod's own, see translate/pod.py); level: what
-    happens to warnings (``ErrorLevel.ERROR``: ``--strict``)."""
+    happens to warnings (``ErrorLevel.ERROR``: ``--strict``); project: the input set's name (its
+    networks are ``<project>_<namespace>``); network: ``--network NAME|host|none`` ("": the
+    project's); proxy_image: the image of the Service proxies (translate/services.py)."""
 
     publish_all: bool = False
     relabel: str = "auto"
     userns: str = ""
     level: ErrorLevel = ErrorLevel.WARN
+    project: str = ""
+    network: str = ""
+    proxy_image: str = DEFAULT_PROXY_IMAGE
 
 
 class OptionError(ValueError):
@@ -53,6 +59,7 @@ def check(options: Options) -> None:
     """Raise ``OptionError`` for an option :func:`translate` would refuse (callers check before loading)."""
     try:
         userns_mode(options.userns)
+        network.check_override(options.network)
     except ValueError as exc:
         raise OptionError(str(exc)) from None
 
@@ -76,12 +83,11 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
             src = pod_sources(Context(m, diags, objects=objects, secrets=secrets))
             if src is not None:
                 sources.append(src)
-        elif m.kind == "Service":
-            diags.warning(f"Service/{m.name} is not created: kube2pod publishes ports through hostPort only",
-                          m.source.pos(), "set hostPort on the container port to reach it from the host")
         elif m.kind not in PASSIVE_KINDS:
             diags.warning(f"{m.kind}/{m.name} is not translated", m.source.pos())
     relabel = _relabel_policy(sources, options.relabel)
+    emulation = _services(manifests, sources, options, diags)
+    networks: dict[str, Network] = {}
     pods: dict[str, Pod] = {}
     volumes: dict[str, Volume] = {}
     host_paths: dict[str, HostPath] = {}
@@ -90,22 +96,69 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
             pod, vols, hps = translate_pod(src, name, relabel, claims, pvcs, options.publish_all, userns)
             if pod is None:
                 continue
+            pod = _place(pod, src, emulation, options, networks)
             if _check_unique(diags, pods, pod):
                 pods[pod.name] = with_hash(pod)
             for v in vols:
                 volumes.setdefault(v.name, v)
             for hp in hps:
                 _merge_host_path(host_paths, hp)
+    for proxy in emulation.proxies:
+        namespace = proxy.source.namespace or "default"
+        proxy = _on_network(proxy, namespace, emulation.aliases.get(proxy.name, []), None, options, networks)
+        if _check_unique(diags, pods, proxy):
+            pods[proxy.name] = with_hash(proxy)
+    _check_host_ports(diags, list(pods.values()))
     if not sources and not diags.has_errors:
         diags.warning("no Pod or workload found in the input; nothing to run")
     plan = Plan.make(
         sources=sorted({m.source.file for m in manifests}),
         host_paths=list(host_paths.values()),
+        networks=list(networks.values()),
         volumes=list(volumes.values()),
         secrets=secrets.secrets(),
         pods=list(pods.values()),
     )
     return Translation(plan, diags.items)
+
+
+def _services(manifests: list[Manifest], sources: list[PodSource], options: Options,
+              diags: Diagnostics) -> Emulation:
+    services = [m for m in manifests if m.kind == "Service"]
+    if options.network in network.MODES:
+        for m in services:
+            diags.warning(f"Service/{m.name} is not created: with --network {options.network} there is no "
+                          "network to give it a name on", m.source.pos())
+        return Emulation()
+    return emulate(services, sources, diags, options.proxy_image)
+
+
+def _place(pod: Pod, src: PodSource, emulation: Emulation, options: Options, networks: dict[str, Network]) -> Pod:
+    """The pod on its namespace's network, with its Service names and the Service variables."""
+    if pod.network == "host":
+        return pod
+    if options.network in network.MODES:
+        return pod.replace(network=options.network, ports=[])
+    namespace = src.ctx.manifest.namespace or "default"
+    pod = _on_network(pod, namespace, emulation.aliases.get(pod.name, []), src.spec.dns_policy, options, networks)
+    links = emulation.env.get(namespace, [])
+    if links and src.spec.enable_service_links is not False:
+        pod = pod.replace(init_containers=[_with_links(c, links) for c in pod.init_containers],
+                          containers=[_with_links(c, links) for c in pod.containers])
+    return pod
+
+
+def _on_network(pod: Pod, namespace: str, aliases: list[str], dns_policy: str | None, options: Options,
+                networks: dict[str, Network]) -> Pod:
+    net = network.project_network(options.project or "default", namespace, options.network)
+    networks.setdefault(net.name, net)
+    return network.attach(pod, net.name, aliases, namespace, dns_policy)
+
+
+def _with_links(c: Container, links: list[EnvVar]) -> Container:
+    """The Service variables first; the container's own variables of the same name win."""
+    own = {e.name for e in c.env} | {e.name for e in c.secret_env}
+    return c.replace(env=[e for e in links if e.name not in own] + list(c.env))
 
 
 def _claims(manifests: list[Manifest]) -> tuple[dict[str, ObjectRef], dict[str, Manifest]]:
@@ -138,6 +191,19 @@ def _check_unique(diags: Diagnostics, pods: dict[str, Pod], pod: Pod) -> bool:
         diags.error(f"pod name {pod.name!r} is also produced by {other.source} at {other.source.location}",
                     SourcePos(pod.source.file, pod.source.line, 1))
     return other is None
+
+
+def _check_host_ports(diags: Diagnostics, pods: list[Pod]) -> None:
+    """One host port, one pod: a second pod publishing it (a NodePort and a hostPort, say) is an error."""
+    seen: dict[tuple, Pod] = {}
+    for pod in pods:
+        for p in pod.ports:
+            key = (p.host_ip, p.host_port, p.protocol)
+            other = seen.setdefault(key, pod)
+            if other is not pod:
+                diags.error(f"host port {p.host_port}/{p.protocol} of {pod.source} is also published by "
+                            f"{other.source} at {other.source.location}", SourcePos(pod.source.file, pod.source.line, 1),
+                            "publish one of them on another port")
 
 
 def _merge_host_path(host_paths: dict[str, HostPath], hp: HostPath) -> None:

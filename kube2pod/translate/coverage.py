@@ -113,12 +113,12 @@ POD_SPEC = {
     "hostUsers": HANDLED,
     "hostAliases": Each({"ip": HANDLED, "hostnames": HANDLED}),
     "dnsConfig": {"nameservers": HANDLED, "searches": HANDLED, "options": Each({"name": HANDLED, "value": HANDLED})},
-    "subdomain": Ignored("there is no cluster DNS to register the pod's name in"),
+    "subdomain": HANDLED,  # <hostname>.<subdomain> with a headless Service (translate/services.py)
     "setHostnameAsFQDN": Ignored("there is no cluster domain; the hostname stays as given"),
     "activeDeadlineSeconds": Ignored("there is no kubelet to stop the pod after a deadline"),
     "readinessGates": Ignored("Podman has no readiness gate"),
     "runtimeClassName": Ignored("Podman uses its configured OCI runtime"),
-    "dnsPolicy": Ignored("Podman uses the host's resolver configuration", quiet=True),
+    "dnsPolicy": HANDLED,  # the cluster search path or not (translate/network.py)
     "schedulerName": Ignored("there is no scheduler on a single host", quiet=True),
     "serviceAccountName": Ignored("there is no API server to authenticate to"),
     "serviceAccount": Ignored("there is no API server to authenticate to"),
@@ -131,7 +131,7 @@ POD_SPEC = {
     "priorityClassName": Ignored("there is no scheduler on a single host"),
     "priority": Ignored("there is no scheduler on a single host"),
     "imagePullSecrets": Ignored("log in with `podman login` instead"),
-    "enableServiceLinks": Ignored("Service environment variables are not injected", quiet=True),
+    "enableServiceLinks": HANDLED,
 }
 
 WORKLOAD_SPEC = {
@@ -143,7 +143,7 @@ WORKLOAD_SPEC = {
     "revisionHistoryLimit": Ignored("there is no rollout history", quiet=True),
     "progressDeadlineSeconds": Ignored("there is no rollout controller", quiet=True),
     "paused": Refused("a paused Deployment has nothing to apply"),
-    "serviceName": Ignored("Services are not created"),
+    "serviceName": HANDLED,  # <pod hostname>.<serviceName> with a headless Service (translate/services.py)
     "podManagementPolicy": Ignored("pods are created together"),
     "updateStrategy": Ignored("apply replaces a changed pod; there is no rolling update"),
     "volumeClaimTemplates": Refused("volumeClaimTemplates are not supported; use a PersistentVolumeClaim"),

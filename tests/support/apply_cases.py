@@ -39,7 +39,7 @@ def write(path, *docs: str):
 
 
 def host_state(podman) -> dict:
-    """Every pod, container (with ID), volume and secret in the store."""
+    """Every pod, container (with ID), volume, secret and network in the store."""
     def lines(*args):
         return sorted(podman(*args).stdout.split("\n"))
 
@@ -48,6 +48,7 @@ def host_state(podman) -> dict:
         "containers": lines("ps", "-a", "--format", "{{.Names}} {{.ID}}"),
         "volumes": lines("volume", "ls", "--format", "{{.Name}}"),
         "secrets": lines("secret", "ls", "--format", "{{.Name}}"),
+        "networks": lines("network", "ls", "--format", "{{.Name}}"),
     }
 
 
