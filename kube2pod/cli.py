@@ -190,6 +190,7 @@ def _completion_args(c) -> None:
     c.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"),
                    help="print the completion script; e.g. `source <(kube2pod completion bash)`")
     c.add_argument("--targets", action="store_true", help=argparse.SUPPRESS)  # what the scripts call
+    c.add_argument("--connections", action="store_true", help=argparse.SUPPRESS)
     _service(c)
 
 
@@ -700,6 +701,11 @@ def cmd_exec(args) -> int:
 
 
 def cmd_completion(args) -> int:
+    if args.connections:  # the names --connection takes, from podman's connection files
+        from kube2pod.apply import saved_connections
+
+        print("\n".join(saved_connections.names()))
+        return EXIT_OK
     if args.targets:  # the scripts' source of object names: quiet, and nothing when Podman is not there
         from kube2pod.apply import targets
         from kube2pod.apply.connection import candidate_urls, connect
