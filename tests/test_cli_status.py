@@ -108,7 +108,7 @@ def test_status_of_a_healthy_app(app, podman_url, podman):
     assert rows["http"][1:4] == ["yes", "running", "0"] and "healthy (livenessProbe)" in out
     assert rows["main"][1:4] == ["yes", "running", "0"]
     assert rows["volume/data"][1:3] == ["-", "present"]
-    assert "persistent (PersistentVolumeClaim/default/data): kept across down" in out
+    assert "PersistentVolumeClaim/default/data: persistent, kept across down" in out
 
 
 def test_json_and_yaml_carry_the_same_facts_and_no_file_lists_the_project(app, podman_url, podman):

@@ -68,9 +68,9 @@ def _rows(data: dict, project: str) -> list[tuple[str, ...]]:
         rows.append((f"pod/{p['name']}", p["ready"], p["phase"], str(p["restarts"]), p["age"], "; ".join(details)))
         rows += [_container(c) for c in p["containers"]]
     for v in mine("volumes"):
-        kept = ": kept across down" if v["kept_across_down"] else ""
+        life = "persistent, kept across down" if v["kept_across_down"] else "removed with its pod"
         rows.append((f"volume/{v['name']}", "-", "present" if v["present"] else "missing", "-", "-",
-                     "; ".join(x for x in (v["problem"], f"{v['lifetime']} ({v['source']}){kept}") if x)))
+                     "; ".join(x for x in (v["problem"], f"{v['source']}: {life}") if x)))
     return rows
 
 
