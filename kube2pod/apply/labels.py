@@ -35,6 +35,11 @@ def default_project(inputs: list[str]) -> str:
     return stem or "default"
 
 
+def mine(project: str | None = None) -> list[str]:
+    """The ``key=value`` labels of kube2pod's objects (of ``project`` when given), for a listing."""
+    return [f"{ownership_labels.MANAGED}=true"] + ([f"{PROJECT}={project}"] if project else [])
+
+
 def owned(labels: dict | None) -> bool:
     return (labels or {}).get(ownership_labels.MANAGED) == "true"
 

@@ -166,8 +166,7 @@ def _ports(info: dict) -> tuple[str, ...]:
 def applied_pods(api: PodmanAPI, project: str | None = None) -> list[Pod]:
     """The kube2pod pods on the host (of ``project`` when given), by name: each its stored
     definition, else (made by the shell script, or unreadable) its listed containers."""
-    wanted = [f"{ownership_labels.MANAGED}=true"] + ([f"{labels.PROJECT}={project}"] if project else [])
-    return [_applied(entry) for entry in sorted(api.pods(*wanted), key=lambda e: e.get("Name", ""))]
+    return [_applied(entry) for entry in sorted(api.pods(*labels.mine(project)), key=lambda e: e.get("Name", ""))]
 
 
 def _applied(entry: dict) -> Pod:
@@ -176,12 +175,17 @@ def _applied(entry: dict) -> Pod:
         return labels.decode(have[labels.DEFINITION])
     except (KeyError, ValueError):
         pass
-    kind, _, rest = have.get(ownership_labels.SOURCE, "").partition("/")
-    namespace, _, name = rest.partition("/")
     containers = [Container.make(name=c["Names"], image="") for c in entry.get("Containers") or []
                   if c.get("Id") != entry.get("InfraId") and c.get("Names")]
-    return Pod.make(name=entry.get("Name", ""), source=ObjectRef.make(kind=kind, name=name, namespace=namespace or None),
-                    labels={k: v for k, v in have.items() if k != labels.DEFINITION}, containers=containers)
+    return Pod.make(name=entry.get("Name", ""), source=source_ref(have), containers=containers,
+                    labels={k: v for k, v in have.items() if k != labels.DEFINITION})
+
+
+def source_ref(have: dict) -> ObjectRef:
+    """The manifest object an ``io.kube2pod.source=Kind/namespace/name`` label names."""
+    kind, _, rest = have.get(ownership_labels.SOURCE, "").partition("/")
+    namespace, _, name = rest.partition("/")
+    return ObjectRef.make(kind=kind, name=name, namespace=namespace or None)
 
 
 def _containers(pod: Pod) -> list[tuple[bool, Container]]:

@@ -33,8 +33,9 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from kube2pod.apply import decisions, labels, observed
-from kube2pod.apply.podman_api import PodmanAPI
-from kube2pod.plan import Container, ObjectRef, Pod, Volume
+from kube2pod.apply.errors import ApplyError
+from kube2pod.apply.podman_api import PodmanAPI, PodmanGone
+from kube2pod.plan import Container, Pod, Volume
 from kube2pod.plan import ownership_labels
 
 WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "ReplicaSet": "apps",
@@ -168,20 +169,15 @@ def narrow(pods: list[Pod], volumes: list[Volume], wanted: list[str],
 
 def projects(api: PodmanAPI) -> list[str]:
     """Every project with a kube2pod pod or volume on the host."""
-    mine = f"{ownership_labels.MANAGED}=true"
-    return sorted({(o.get("Labels") or {}).get(labels.PROJECT, "") for o in [*api.pods(mine), *api.volumes(mine)]}
-                  - {""})
+    listed = [*api.pods(*labels.mine()), *api.volumes(*labels.mine())]
+    return sorted({(o.get("Labels") or {}).get(labels.PROJECT, "") for o in listed} - {""})
 
 
 def _applied_volumes(api: PodmanAPI, project: str | None) -> list[Volume]:
-    wanted = [f"{ownership_labels.MANAGED}=true"] + ([f"{labels.PROJECT}={project}"] if project else [])
     found = []
-    for v in sorted(api.volumes(*wanted), key=lambda v: v.get("Name", "")):
+    for v in sorted(api.volumes(*labels.mine(project)), key=lambda v: v.get("Name", "")):
         have = v.get("Labels") or {}
-        kind, _, rest = have.get(ownership_labels.SOURCE, "").partition("/")
-        namespace, _, name = rest.partition("/")
-        found.append(Volume.make(name=v.get("Name", ""), labels=have,
-                                 source=ObjectRef.make(kind=kind, name=name, namespace=namespace or None),
+        found.append(Volume.make(name=v.get("Name", ""), labels=have, source=observed.source_ref(have),
                                  lifetime="persistent" if have.get(labels.LIFETIME) == "persistent" else "pod"))
     return found
 
@@ -245,7 +241,12 @@ def _container(api: PodmanAPI, pod_name: str, planned: Container,
     name, short = seen.name, seen.name.removeprefix(pod_name + "-")
     if not seen.present:
         return ContainerStatus(short, name, init=seen.init)  # the pod's drift says it
-    info = api.container_inspect(seen.id or name)
+    try:
+        info = api.container_inspect(seen.id or name)
+    except PodmanGone:
+        raise
+    except ApplyError:  # removed since the listing
+        return ContainerStatus(short, name, init=seen.init)
     state = info.get("State") or {}
     status = (state.get("Status") or seen.state or "unknown").lower()
     health = _health(info, planned)
