@@ -1,7 +1,8 @@
-"""Command line: convert, validate, apply, diff, down, logs, exec, completion (docs/cli.md).
+"""Command line: convert, validate, apply, diff, down, status, logs, exec, completion (docs/cli.md).
 
 Exit status: 0 success, 2 invalid input or usage (nothing touched), 1 failure while applying;
-exec: the command's exit status; 130 after Ctrl-C.
+status: 3 when something is not ready, missing or drifted; exec: the command's exit status;
+130 after Ctrl-C.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import sys
 
 from kube2pod import __version__
 
-EXIT_OK, EXIT_FAIL, EXIT_INVALID = 0, 1, 2
+EXIT_OK, EXIT_FAIL, EXIT_INVALID, EXIT_NOT_READY = 0, 1, 2, 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -53,6 +54,11 @@ def _files(sp, short_f: bool = True, positional: bool = True) -> None:
 def _inputs(sp) -> None:
     _files(sp)
     sp.set_defaults(need_inputs=True)
+    _translation(sp)
+
+
+def _translation(sp) -> None:
+    """The options that change the translation (and so the pods' hashes)."""
     sp.add_argument("--strict", action="store_true", help="treat warnings as errors")
     sp.add_argument("--publish-all", action="store_true",
                     help="publish every containerPort, using it as hostPort when none is given")
@@ -62,7 +68,8 @@ def _inputs(sp) -> None:
                     help="user namespace of every pod, as kube play --userns (host, auto[:...], keep-id[:...], "
                          "nomap, ns:PATH, private = auto); overrides hostUsers and the userns annotation")
     sp.add_argument("--project", help="name of this input set: its networks (PROJECT_NAMESPACE), labels, lock and "
-                                      "--prune scope (default: the first input's name without extension)")
+                                      "--prune scope (default: the first input's name without extension); "
+                                      "status without manifests: only this project's objects")
     sp.add_argument("--network", metavar="NAME|host|none",
                     help="the network every pod joins instead of the project's own (NAME: created if missing, "
                          "else joined as it is); host/none: no Service names (docs/networking.md)")
@@ -143,6 +150,17 @@ def _down_args(d) -> None:
     d.add_argument("--volumes", action="store_true", help="also remove persistent (PVC) volumes")
 
 
+def _status_args(s) -> None:
+    s.add_argument("inputs", nargs="*", metavar="FILE|DIR|-|TARGET",
+                   help="manifests (none: every kube2pod object on the host); KIND/NAME (deploy/web, pod/x): "
+                        "only that object's pods and their volumes")
+    _files(s, positional=False)
+    _translation(s)
+    _service(s)
+    s.add_argument("-o", "--output", choices=("table", "json", "yaml"), default="table",
+                   help="table: one row per object; json/yaml: the same facts as data")
+
+
 def _target(sp) -> None:
     _service(sp)
     sp.add_argument("--project", help="with no manifests: only the pods applied as this project")
@@ -177,6 +195,7 @@ def _completion_args(c) -> None:
     c.add_argument("shell", nargs="?", choices=("bash", "zsh", "fish"),
                    help="print the completion script; e.g. `source <(kube2pod completion bash)`")
     c.add_argument("--targets", action="store_true", help=argparse.SUPPRESS)  # what the scripts call
+    c.add_argument("--connections", action="store_true", help=argparse.SUPPRESS)
     _service(c)
 
 
@@ -186,6 +205,7 @@ _SUBCOMMANDS = {
     "apply": ("create and start the pods on Podman", _apply_args),
     "diff": ("show what apply would create, recreate, leave or prune; changes nothing", _diff_args),
     "down": ("remove what apply created for these manifests", _down_args),
+    "status": ("show what runs, whether it is ready, and what drifted from the manifests", _status_args),
     "logs": ("print the logs of a pod's or workload's containers", _logs_args),
     "exec": ("run a command in a container of a pod or workload", _exec_args),
     "completion": ("print the shell completion script for bash, zsh or fish", _completion_args),
@@ -527,6 +547,76 @@ def cmd_down(args) -> int:
     return _run_on_podman(args, action, host_check=False)
 
 
+def cmd_status(args) -> int:
+    from kube2pod.apply import status, targets
+    from kube2pod.apply.connection import connect
+    from kube2pod.apply.errors import ApplyError
+    from kube2pod.apply.podman_api import PodmanAPI
+    from kube2pod.render.status import render
+
+    wanted = [w for w in args.inputs if targets.is_target(w) and not os.path.exists(w)]
+    args.inputs = [w for w in args.inputs if w not in wanted]
+    plan, keep = None, None
+    if args.inputs:
+        outcome = _plan(args)
+        if outcome is None:
+            return EXIT_INVALID
+        plan = outcome.plan
+    elif args.namespace is not None or args.selector is not None:
+        keep = _chooser(args.namespace, args.selector)
+        if isinstance(keep, str):
+            print(f"kube2pod status: error: {keep}", file=sys.stderr)
+            return EXIT_INVALID
+    try:
+        with connect(args.url, args.identity) as client:
+            api = PodmanAPI(client)
+            if plan is not None:
+                pods, volumes = plan.pods, plan.volumes
+            else:
+                pods, volumes = status.on_host(api, args.project, keep)
+                if args.project and not pods and not volumes and keep is None:
+                    known = status.projects(api)
+                    print(f"kube2pod status: error: no project {args.project!r} on this Podman; "
+                          + (f"known: {', '.join(known)}" if known else "there are no kube2pod objects"),
+                          file=sys.stderr)
+                    return EXIT_INVALID
+            if wanted:
+                try:
+                    pods, volumes = status.narrow(pods, volumes, wanted, args.namespace)
+                except targets.TargetError as exc:
+                    print(f"kube2pod status: error: {exc}", file=sys.stderr)
+                    return EXIT_INVALID
+            project = None
+            if plan is not None:
+                from kube2pod.pipeline import default_project
+
+                project = args.project or default_project(args.inputs)
+            result = status.collect(api, pods, volumes, project)
+    except ApplyError as exc:
+        print(f"kube2pod: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
+    sys.stdout.write(render(result.data(), args.output))
+    if not (result.pods or result.volumes):
+        print("kube2pod status: no kube2pod objects" + (" match" if keep else " on this Podman"), file=sys.stderr)
+    if result.ready:
+        return EXIT_OK
+    bad = [o for o in (*result.workloads, *result.pods, *result.volumes) if not o.ok]
+    print(f"kube2pod status: {len(bad)} object(s) not ready, missing or drifted (exit {EXIT_NOT_READY})",
+          file=sys.stderr)
+    return EXIT_NOT_READY
+
+
+def _chooser(namespace: str | None, selector: str | None):
+    """``keep(namespace, labels)`` for -n and -l without manifests, or a bad selector's message."""
+    from kube2pod.load.selector import Selector, SelectorError
+
+    try:
+        chosen = None if selector is None else Selector(selector)
+    except SelectorError as exc:
+        return str(exc)
+    return lambda ns, labels: (namespace is None or ns == namespace) and (chosen is None or chosen.matches(labels))
+
+
 def _pods(args, client) -> list:
     """The pods TARGET names (each a list of targets.Box), from the manifests when given, else
     from the kube2pod pods on the host. None after a usage error (printed)."""
@@ -621,6 +711,11 @@ def cmd_exec(args) -> int:
 
 
 def cmd_completion(args) -> int:
+    if args.connections:  # the names --connection takes, from podman's connection files
+        from kube2pod.apply import saved_connections
+
+        print("\n".join(saved_connections.names()))
+        return EXIT_OK
     if args.targets:  # the scripts' source of object names: quiet, and nothing when Podman is not there
         from kube2pod.apply import targets
         from kube2pod.apply.connection import candidate_urls, connect
@@ -648,4 +743,4 @@ def cmd_completion(args) -> int:
 
 
 _COMMANDS = {"convert": cmd_convert, "validate": cmd_validate, "apply": cmd_apply, "diff": cmd_diff,
-             "down": cmd_down, "logs": cmd_logs, "exec": cmd_exec, "completion": cmd_completion}
+             "down": cmd_down, "status": cmd_status, "logs": cmd_logs, "exec": cmd_exec, "completion": cmd_completion}

@@ -27,6 +27,7 @@ host paths are checked, and host paths to create are listed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from kube2pod.apply import hostpaths, labels, observed
 from kube2pod.apply.errors import ApplyError, OwnershipConflict
@@ -140,45 +141,65 @@ def _secret_decision(api: PodmanAPI, secret, replace: bool) -> str:
     return "unchanged" if have.get(ownership_labels.HASH) == labels.secret_hash(secret) else "replace"
 
 
+class PodDecision(NamedTuple):
+    """What apply does with one pod: ``action`` create | recreate | start | completed | unchanged,
+    ``foreign`` (a same-named pod kube2pod did not make) or ``other-project`` (one of another kube2pod
+    project): errors without ``replace``; ``reason``
+    as reported (``drift: container X was removed``); ``start`` what to start for ``start``."""
+
+    action: str
+    reason: str = ""
+    start: Start | None = None
+
+
+def pod_decision(seen: observed.ObservedPod, project: str, replace: bool = False) -> PodDecision:
+    """The decision table of docs/apply.md for one observed pod (apply, diff and status use it)."""
+    if not seen.exists:
+        return PodDecision("create")
+    if not seen.owned:
+        return (PodDecision("recreate", "taking over a pod not created by kube2pod") if replace
+                else PodDecision("foreign", "not created by kube2pod"))
+    if seen.project and seen.project != project:
+        return (PodDecision("recreate", f"taking over from project {seen.project}") if replace
+                else PodDecision("other-project", f"belongs to kube2pod project {seen.project}"))
+    if not seen.hash_matches:
+        return PodDecision("recreate", "spec changed")
+    if seen.drift:
+        return PodDecision("recreate", "drift: " + ", ".join(seen.drift))
+    return _run_state(seen)
+
+
 def _pod_decision(seen: observed.ObservedPod, project: str, replace: bool, d: Decisions) -> None:
     name = seen.name
-    if not seen.exists:
-        d.pods[name] = "create"
-        return
-    d.running[name] = seen.running
-    if not seen.owned:
-        if not replace:
-            raise ApplyError(f"pod {name} already exists and was not created by kube2pod; "
-                             "remove it or use --replace to take it over")
-        d.pods[name], d.reasons[name] = "recreate", "taking over a pod not created by kube2pod"
-        return
-    if seen.definition:
-        d.definitions[name] = seen.definition
-    if seen.project and seen.project != project:
+    decision = pod_decision(seen, project, replace)
+    if decision.action == "foreign":
+        raise ApplyError(f"pod {name} already exists and was not created by kube2pod; "
+                         "remove it or use --replace to take it over")
+    if decision.action == "other-project":
         _other_project("pod", name, {labels.PROJECT: seen.project, ownership_labels.MANAGED: "true"}, project, replace)
-        d.pods[name], d.reasons[name] = "recreate", f"taking over from project {seen.project}"
-    elif not seen.hash_matches:
-        d.pods[name], d.reasons[name] = "recreate", "spec changed"
-    elif seen.drift:
-        d.pods[name], d.reasons[name] = "recreate", "drift: " + ", ".join(seen.drift)
-    else:
-        _run_state(seen, d)
+    if seen.exists:
+        d.running[name] = seen.running
+    if seen.owned and seen.definition:
+        d.definitions[name] = seen.definition
+    d.pods[name] = decision.action
+    if decision.reason:
+        d.reasons[name] = decision.reason
+    if decision.start is not None:
+        d.starts[name] = decision.start
 
 
-def _run_state(seen: observed.ObservedPod, d: Decisions) -> None:
+def _run_state(seen: observed.ObservedPod) -> PodDecision:
     """start / completed / unchanged for a pod whose spec and containers are as planned."""
-    name, app = seen.name, seen.app
+    app = seen.app
     start = [c for c in app if _should_start(c)]
     done = [c for c in app if c.exited and not _should_start(c)]
     if start:
         whole = not seen.infra_running and not done and not any(c.running for c in app)
         was = f"was {seen.state.lower()}" if whole else ", ".join(f"{c.name} was {_was(c)}" for c in start)
-        d.pods[name], d.reasons[name] = "start", was
-        d.starts[name] = Start(tuple(c.name for c in start), whole, was)
-    elif done and not any(c.running for c in app):
-        d.pods[name], d.reasons[name] = "completed", "; ".join(_completed(done))
-    else:
-        d.pods[name] = "unchanged"
+        return PodDecision("start", was, Start(tuple(c.name for c in start), whole, was))
+    if done and not any(c.running for c in app):
+        return PodDecision("completed", "; ".join(_completed(done)))
+    return PodDecision("unchanged")
 
 
 def _should_start(c: observed.ObservedContainer) -> bool:

@@ -24,6 +24,11 @@ DEFINITION = "io.kube2pod.definition"
 LIFETIME = "io.kube2pod.lifetime"
 
 
+def mine(project: str | None = None) -> list[str]:
+    """The ``key=value`` labels of kube2pod's objects (of ``project`` when given), for a listing."""
+    return [f"{ownership_labels.MANAGED}=true"] + ([f"{PROJECT}={project}"] if project else [])
+
+
 def owned(labels: dict | None) -> bool:
     return (labels or {}).get(ownership_labels.MANAGED) == "true"
 

@@ -25,6 +25,10 @@ unchanged spec:
 
 Containers of the pod that the plan does not name (other than the infra
 container) are listed in ``ObservedPod.extra``; they are not drift.
+
+``applied_pods(api, project)`` gives the plan pods of what is on the host
+without manifests: each kube2pod pod's stored definition, or (a pod made by
+the shell script) a pod of its listed containers.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from dataclasses import dataclass
 
 from kube2pod.apply import labels
 from kube2pod.apply.podman_api import PodmanAPI
-from kube2pod.plan import Container, Pod
+from kube2pod.plan import Container, ObjectRef, Pod
 from kube2pod.plan import ownership_labels
 
 RUNNING = frozenset({"running", "paused", "stopping"})  # alive: nothing to start
@@ -83,6 +87,8 @@ class ObservedPod:
     hash: str = ""  # its io.kube2pod.hash
     wanted_hash: str = ""  # the plan's
     definition: str = ""  # io.kube2pod.definition (what a rollback re-creates)
+    created: str = ""  # Podman's creation time (RFC 3339)
+    ports: tuple[str, ...] = ()  # published: [HOST_IP:]HOST_PORT->PORT/PROTO
     infra_running: bool = False
     containers: tuple[ObservedContainer, ...] = ()  # the plan's, init containers first
     extra: tuple[str, ...] = ()  # containers in the pod the plan does not name (infra excluded)
@@ -142,11 +148,44 @@ def _pod(pod: Pod, info: dict | None, listed: dict) -> ObservedPod:
     return ObservedPod(
         pod.name, exists=True, owned=labels.owned(have), project=have.get(labels.PROJECT, ""),
         id=info.get("Id", ""), state=info.get("State", ""), hash=have.get(ownership_labels.HASH, ""),
-        wanted_hash=wanted, definition=have.get(labels.DEFINITION, ""),
+        wanted_hash=wanted, definition=have.get(labels.DEFINITION, ""), created=str(info.get("Created", "")),
+        ports=_ports(info),
         infra_running=any(m.get("Id") == infra and m.get("State") in RUNNING for m in members.values()),
         containers=containers,
         extra=tuple(sorted(n for n, m in members.items() if n not in planned and m.get("Id") != infra)),
     )
+
+
+def _ports(info: dict) -> tuple[str, ...]:
+    """The pod's published ports, as ``podman ps`` writes them."""
+    bindings = (info.get("InfraConfig") or {}).get("PortBindings") or {}
+    return tuple(f"{b.get('HostIp') + ':' if b.get('HostIp') else ''}{b.get('HostPort', '')}->{port}"
+                 for port, bound in sorted(bindings.items()) for b in bound or [])
+
+
+def applied_pods(api: PodmanAPI, project: str | None = None) -> list[Pod]:
+    """The kube2pod pods on the host (of ``project`` when given), by name: each its stored
+    definition, else (made by the shell script, or unreadable) its listed containers."""
+    return [_applied(entry) for entry in sorted(api.pods(*labels.mine(project)), key=lambda e: e.get("Name", ""))]
+
+
+def _applied(entry: dict) -> Pod:
+    have = entry.get("Labels") or {}
+    try:
+        return labels.decode(have[labels.DEFINITION])
+    except (KeyError, ValueError):
+        pass
+    containers = [Container.make(name=c["Names"], image="") for c in entry.get("Containers") or []
+                  if c.get("Id") != entry.get("InfraId") and c.get("Names")]
+    return Pod.make(name=entry.get("Name", ""), source=source_ref(have), containers=containers,
+                    labels={k: v for k, v in have.items() if k != labels.DEFINITION})
+
+
+def source_ref(have: dict) -> ObjectRef:
+    """The manifest object an ``io.kube2pod.source=Kind/namespace/name`` label names."""
+    kind, _, rest = have.get(ownership_labels.SOURCE, "").partition("/")
+    namespace, _, name = rest.partition("/")
+    return ObjectRef.make(kind=kind, name=name, namespace=namespace or None)
 
 
 def _containers(pod: Pod) -> list[tuple[bool, Container]]:

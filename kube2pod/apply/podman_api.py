@@ -129,9 +129,12 @@ class PodmanAPI:
         return self._get("/pods/json", "listing pods", filters=filters).json() or []
 
     def volumes(self, *labels: str) -> list[dict]:
-        """Volumes carrying every ``key=value`` label given."""
+        """Volumes carrying every ``key=value`` label given (Podman 4.3 lists the volumes carrying
+        any of them: checked here again)."""
         filters = json.dumps({"label": list(labels)})
-        return self._get("/volumes/json", "listing volumes", filters=filters).json() or []
+        found = self._get("/volumes/json", "listing volumes", filters=filters).json() or []
+        wanted = [label.partition("=") for label in labels]
+        return [v for v in found if all((v.get("Labels") or {}).get(k) == value for k, _, value in wanted)]
 
     def pod_containers(self, pod: str) -> list[dict]:
         """The pod's containers (infra included), as listed by /containers/json."""

@@ -81,9 +81,25 @@ def from_conf(path: str) -> dict[str, Destination]:
             for name, c in found.items() if isinstance(c, dict)}
 
 
+def _sources(environ=None) -> list[tuple[str, object]]:
+    """Every file podman keeps connections in, in its order, with its reader."""
+    return [(p, from_json) for p in json_files(environ)] + [(p, from_conf) for p in conf_files(environ)]
+
+
+def names(environ=None) -> list[str]:
+    """The name of every stored connection (what shell completion offers); unreadable files skipped."""
+    found: set[str] = set()
+    for path, read in _sources(environ):
+        try:
+            found.update(read(path))
+        except ConnectionFailed:
+            continue
+    return sorted(found)
+
+
 def lookup(name: str, environ=None) -> Destination:
     """The connection ``name``; ConnectionFailed naming the files read and the names known."""
-    files = [(p, from_json) for p in json_files(environ)] + [(p, from_conf) for p in conf_files(environ)]
+    files = _sources(environ)
     known: list[str] = []
     for path, read in files:
         found = read(path)

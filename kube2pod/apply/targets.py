@@ -1,4 +1,4 @@
-"""``logs``/``exec`` targets: ``pod/x``, ``deploy/x`` (every replica), ``x`` -> podman containers.
+"""``logs``/``exec``/``status`` targets: ``pod/x``, ``deploy/x`` (every replica), ``x`` -> podman containers.
 
 The pods come from the plan of the given manifests (:func:`from_plan`) or, with no manifests,
 from the kube2pod pods on the host (:func:`from_host`: the ``io.kube2pod.*`` labels and the
@@ -54,28 +54,27 @@ def _boxes(pod) -> list[Box]:
 
 
 def from_plan(plan) -> list[Box]:
-    return [b for pod in plan.pods for b in _boxes(pod)]
+    return from_pods(plan.pods)
+
+
+def from_pods(pods) -> list[Box]:
+    """The containers of plan pods, in order."""
+    return [b for pod in pods for b in _boxes(pod)]
 
 
 def from_host(api, project: str | None = None) -> list[Box]:
     """The containers of the kube2pod pods on the host (of ``project`` when given)."""
-    from kube2pod.apply import labels
+    from kube2pod.apply.observed import applied_pods
 
-    wanted = [f"{ownership_labels.MANAGED}=true"] + ([f"{labels.PROJECT}={project}"] if project else [])
-    boxes: list[Box] = []
-    for entry in sorted(api.pods(*wanted), key=lambda e: e.get("Name", "")):
-        have = entry.get("Labels") or {}
-        try:
-            boxes += _boxes(labels.decode(have[labels.DEFINITION]))
-            continue
-        except (KeyError, ValueError):  # made by the shell script, or unreadable: the listing
-            pass
-        name, source = entry.get("Name", ""), have.get(ownership_labels.SOURCE, "")
-        for c in entry.get("Containers") or []:
-            cname = c.get("Names") or ""
-            if c.get("Id") != entry.get("InfraId") and cname:
-                boxes.append(Box(name, cname, cname.removeprefix(name + "-"), source))
-    return boxes
+    return from_pods(applied_pods(api, project))
+
+
+def is_target(word: str) -> bool:
+    """``KIND/NAME`` of a known kind (``status`` takes such words beside its files)."""
+    try:
+        return parse(word)[0] is not None
+    except TargetError:
+        return False
 
 
 def parse(target: str) -> tuple[str | None, str]:

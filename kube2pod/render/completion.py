@@ -4,7 +4,10 @@ Nothing is listed by hand: the commands, each command's options, which options t
 (its choices, or a file when the metavar names FILE or DIR) all come from the parser, so the
 scripts cannot drift from it. The first positional word of ``logs`` and ``exec`` is an object
 name, asked of ``kube2pod completion --targets`` (the kube2pod pods and workloads on the host);
-other positional words complete as files. zsh runs the bash function through ``bashcompinit``.
+every positional word of ``status`` is an object name or a file; other positional words complete
+as files. ``--connection`` completes the names ``kube2pod completion --connections`` lists (the
+connections ``podman system connection`` stored). zsh runs the bash function through
+``bashcompinit``.
 """
 
 from __future__ import annotations
@@ -12,7 +15,9 @@ from __future__ import annotations
 import argparse
 import shlex
 
-TARGET_COMMANDS = ("logs", "exec")
+TARGET_COMMANDS = ("logs", "exec")  # first positional word: an object name
+MIXED_COMMANDS = ("status",)  # every positional word: an object name or a file
+DYNAMIC = {"--connection": "--connections"}  # option -> the `kube2pod completion` flag listing its values
 
 
 def commands(parser: argparse.ArgumentParser) -> dict[str, tuple[str, argparse.ArgumentParser]]:
@@ -29,6 +34,11 @@ def options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
 
 def takes_value(action: argparse.Action) -> bool:
     return action.nargs != 0
+
+
+def _lister(action: argparse.Action) -> str:
+    """The ``kube2pod completion`` flag that lists the option's values ("" when none)."""
+    return next((DYNAMIC[s] for s in action.option_strings if s in DYNAMIC), "")
 
 
 def takes_file(action: argparse.Action) -> bool:
@@ -57,7 +67,10 @@ def bash(parser: argparse.ArgumentParser) -> str:
             if not takes_value(a):
                 continue
             pattern = "|".join(a.option_strings)
-            if a.choices:
+            lister = _lister(a)
+            if lister:
+                reply = f'COMPREPLY=($(compgen -W "$(kube2pod completion {lister} 2>/dev/null)" -- "$cur"))'
+            elif a.choices:
                 reply = f'COMPREPLY=($(compgen -W {_words(map(str, a.choices))} -- "$cur"))'
             elif takes_file(a):
                 reply = 'COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null'
@@ -105,6 +118,10 @@ _kube2pod() {{
                 COMPREPLY=($(compgen -W "$(kube2pod completion --targets 2>/dev/null)" -- "$cur"))
                 return
             fi ;;
+        {"|".join(MIXED_COMMANDS)})
+            COMPREPLY=($(compgen -W "$(kube2pod completion --targets 2>/dev/null)" -- "$cur") $(compgen -f -- "$cur"))
+            compopt -o filenames 2>/dev/null
+            return ;;
         completion) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")); return ;;
     esac
     COMPREPLY=($(compgen -f -- "$cur"))
@@ -137,7 +154,9 @@ def fish(parser: argparse.ArgumentParser) -> str:
         for a in options(sp):
             flags = " ".join(f"-l {s[2:]}" if s.startswith("--") else f"-s {s[1:]}" for s in a.option_strings)
             extra = ""
-            if a.choices:
+            if _lister(a):
+                extra = f" -x -a '(kube2pod completion {_lister(a)} 2>/dev/null)'"
+            elif a.choices:
                 extra = f" -x -a {_fish_quote(' '.join(map(str, a.choices)))}"
             elif takes_file(a):
                 extra = " -r -F"
@@ -147,6 +166,8 @@ def fish(parser: argparse.ArgumentParser) -> str:
             lines.append(f"complete -c kube2pod -n {cond} {flags}{extra} -d {_fish_quote(help_[:80])}")
         if name in TARGET_COMMANDS:
             lines.append(f"complete -c kube2pod -n {cond} -a '(kube2pod completion --targets 2>/dev/null)'")
+        elif name in MIXED_COMMANDS:
+            lines.append(f"complete -c kube2pod -n {cond} -F -a '(kube2pod completion --targets 2>/dev/null)'")
         elif name == "completion":
             lines.append(f"complete -c kube2pod -n {cond} -a 'bash zsh fish'")
         else:

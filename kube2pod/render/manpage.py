@@ -29,14 +29,23 @@ def _option(a: argparse.Action) -> list[str]:
     return [".TP", head, _esc(a.help or "")]
 
 
+EXIT_STATUS = (
+    ("0", "success; status: everything is ready"),
+    ("1", "a failure while applying (what the run created has been removed), or Podman could not be reached"),
+    ("2", "invalid input or usage (nothing was touched), also an unknown target, container, connection, "
+          "project or selector"),
+    ("3", "status: something is not ready, missing, or drifted from the manifests"),
+    ("130", "interrupted (Ctrl-C)"),
+    ("exec", "the command's own exit status"),
+)
+
+
 def page(parser: argparse.ArgumentParser, version: str) -> str:
     out = [f'.TH KUBE2POD 1 "" "kube2pod {version}" "User Commands"',
            ".SH NAME", "kube2pod \\- " + _esc(parser.description or ""),
            ".SH SYNOPSIS", f"\\fBkube2pod\\fR {{{','.join(commands(parser))}}} ...",
            ".SH DESCRIPTION",
-           _esc("Each command's options follow. Exit status: 0 success; 2 invalid input or usage (nothing "
-                "was touched), an unknown target; 1 a failure while applying; exec: the command's exit "
-                "status; 130 after Ctrl-C. docs/cli.md says which kubectl or podman command each mirrors."),
+           _esc("Each command's options follow. docs/cli.md says which kubectl or podman command each mirrors."),
            ".SH COMMANDS"]
     for name, (help_, sp) in commands(parser).items():
         out += [".SS " + name, _esc(help_), ".PP", "\\fB" + _esc(_usage(sp)) + "\\fR"]
@@ -45,6 +54,7 @@ def page(parser: argparse.ArgumentParser, version: str) -> str:
                 out += [".TP", f"\\fI{_esc(a.metavar or a.dest)}\\fR", _esc(a.help or "")]
         for a in options(sp):
             out += _option(a)
+    out += [".SH EXIT STATUS", *(x for code, meaning in EXIT_STATUS for x in (".TP", f"\\fB{code}\\fR", _esc(meaning)))]
     out += [".SH ENVIRONMENT", ".TP", "\\fBCONTAINER_HOST\\fR", _esc("the Podman service URL when --url is not given"),
             ".TP", "\\fBCONTAINER_CONNECTION\\fR", _esc("a podman system connection name, when neither --url, "
                                                         "--connection nor CONTAINER_HOST is given"),
