@@ -32,7 +32,7 @@ spec:
         image: localhost/busybox:latest
         imagePullPolicy: Never
         command: [sh, -c, 'trap "exit 0" TERM; while sleep 0.2; do :; done']
-        livenessProbe:
+        {kind}:
           exec: {{command: [sh, -c, '{probe}']}}
           periodSeconds: 30
           failureThreshold: 3
@@ -59,8 +59,8 @@ spec:
 """
 
 
-def _write(path, probe: str = "true", port: int = 0, mode: str = "a"):
-    path.write_text(APP.format(probe=probe, port=port, mode=mode))
+def _write(path, probe: str = "true", port: int = 0, mode: str = "a", kind: str = "livenessProbe"):
+    path.write_text(APP.format(probe=probe, port=port, mode=mode, kind=kind))
     return path
 
 
@@ -153,20 +153,21 @@ def test_json_and_yaml_carry_the_same_facts_and_no_file_lists_the_project(app, p
     assert code == 3 and {p["phase"] for p in data["pods"]} == {"Missing"}
 
 
-def test_a_failing_probe_is_named_and_exits_3(tmp_path, podman_url, podman_clean, podman):
-    manifest = _write(tmp_path / "sick.yaml", probe="echo database unreachable; exit 1", port=free_port())
+@pytest.mark.parametrize("kind", ["livenessProbe", "readinessProbe"])
+def test_a_failing_probe_is_named_and_exits_3(kind, tmp_path, podman_url, podman_clean, podman):
+    manifest = _write(tmp_path / "sick.yaml", probe="echo database unreachable; exit 1", port=free_port(), kind=kind)
     assert apply_cli(podman_url, manifest)[0] == 0
     _probe_all(podman, ["web-pod-0-http", "web-pod-1-http"])
     code, out, err = _status(podman_url, manifest)
     assert code == 3, out + err
     assert "0/2" in out and "not ready" in out
-    assert ("livenessProbe failed 1 of 3 times (exit code 1: database unreachable); "
+    assert (f"{kind} failed 1 of 3 times (exit code 1: database unreachable); "
             "check: sh -c 'echo database unreachable; exit 1'") in out
     code, data = _json(podman_url, manifest)
     assert code == 3 and data["ready"] is False
     http = {p["name"]: p for p in data["pods"]}["web-pod-1"]["containers"][0]
     assert http["ready"] is False and http["state"] == "running"
-    assert http["health"]["probe"] == "livenessProbe" and http["health"]["failing_streak"] == 1
+    assert http["health"]["probe"] == kind and http["health"]["failing_streak"] == 1
     assert http["health"]["last_output"] == "database unreachable"
     assert {p["name"]: p["ok"] for p in data["pods"]} == {"web-pod-0": False, "web-pod-1": False, "db": True}
 

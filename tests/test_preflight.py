@@ -83,6 +83,19 @@ def test_port_limits_follow_the_host(tmp_path):
     assert not preflight(high, ROOTLESS).diagnostics
 
 
+def test_unusable_tun_device_is_found_before_anything_is_created(tmp_path):
+    from dataclasses import replace
+
+    plan = plan_of(tmp_path)
+    no_tun = replace(ROOTLESS, tun_usable=False)
+    (err,) = [d for d in preflight(plan, no_tun).diagnostics if "/dev/net/tun" in d.message]
+    assert err.severity.value == "error" and "user k2p-rootless" in err.message and "Pod/p" in err.message
+    assert "chmod 0666 /dev/net/tun" in err.hint and err.pos.file.endswith("pod.yaml")
+    assert not [d for d in preflight(plan, replace(ROOTFUL, tun_usable=False)).diagnostics
+                if "/dev/net/tun" in d.message]  # rootful networking does not use it
+    assert not [d for d in preflight(plan, ROOTLESS).diagnostics if "/dev/net/tun" in d.message]
+
+
 def test_missing_subordinate_ranges(tmp_path):
     from dataclasses import replace
 

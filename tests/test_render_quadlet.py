@@ -4,6 +4,8 @@ into podman commands with the plan's image, command, env, mounts, ports and capa
 
 from __future__ import annotations
 
+from kube2pod.spec.option import csv_pairs
+
 import base64
 import subprocess
 import typing
@@ -198,5 +200,6 @@ def test_real_quadlet_passes_exact_values(env, args, label, annotation, workdir,
                   "ExecStart", "podman run")
     check_container(words, c)
     pairs = _pairs(words)
-    assert ("--label", f"l={label}") in pairs and ("--annotation", f"a={annotation}") in pairs
+    # --annotation is read as CSV by podman: the word is the CSV field that decodes to a=VALUE
+    assert ("--label", f"l={label}") in pairs and ("--annotation", csv_pairs({"a": annotation})[0]) in pairs
     assert ("--workdir", workdir) in pairs

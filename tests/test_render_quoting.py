@@ -3,6 +3,8 @@ runs text from a manifest; a value no argument can carry (NUL) is a positioned e
 
 from __future__ import annotations
 
+from kube2pod.spec.option import csv_pairs
+
 import os
 import subprocess
 from pathlib import Path
@@ -70,7 +72,8 @@ def test_script_passes_exact_values(env, args, label, annotation, path, workdir,
     argv = calls[3]
     assert argv[len(argv) - len(args):] == args if args else argv[-1] == c.image
     assert all(f"--env=V{i}={v}" in argv for i, v in enumerate(env))
-    assert f"--label=l={label}" in argv and f"--annotation=a={annotation}" in argv
+    # --annotation is read as CSV by podman: the word is the CSV field that decodes to a=VALUE
+    assert f"--label=l={label}" in argv and f"--annotation={csv_pairs({'a': annotation})[0]}" in argv
     assert not os.path.exists(MARKER), "the script ran text from a value"
 
 

@@ -228,3 +228,30 @@ def test_run_as_user_writes_host_path_after_ownership_fix(user):
     assert pods_named(user, "k2p-rootless-writer") == []
     again = user.kube2pod("validate", "--host", path)
     assert again.returncode == 0 and "must belong" not in again.stderr  # fixed for good
+
+
+def test_services_work_for_an_unprivileged_user(user):
+    """The guestbook example as the user: its project network (netavark in the rootless network
+    namespace), the Service's proxy pod and DNS names, the frontend reached through rootlessport."""
+    port = free_port()
+    text = (REPO / "examples" / "guestbook.yaml").read_text().replace("hostPort: 18081", f"hostPort: {port}")
+    path = manifest(user, "guestbook.yaml", text)
+    done = user.kube2pod("apply", "--service-proxy-image", "localhost/busybox:latest", "--wait", "--timeout", "90",
+                         path)
+    try:
+        assert done.returncode == 0, done.stderr
+        seen = set()
+        deadline = time.monotonic() + 60
+        while seen != {"backend-pod-0", "backend-pod-1"} and time.monotonic() < deadline:
+            try:
+                status, body = wait_http(f"http://127.0.0.1:{port}/cgi-bin/entries", timeout=10)
+            except OSError:
+                continue
+            if status == 200 and "served by backend-pod-" in body:
+                seen.add(body.split("served by ")[1].split()[0])
+        assert seen == {"backend-pod-0", "backend-pod-1"}
+        assert "guestbook_default" in user.podman("network", "ls", "--format", "{{.Name}}").split()
+    finally:
+        down = user.kube2pod("down", path)
+    assert down.returncode == 0, down.stderr
+    assert "guestbook_default" not in user.podman("network", "ls", "--format", "{{.Name}}").split()

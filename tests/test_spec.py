@@ -27,7 +27,9 @@ SAMPLES = {
     "init_ctr": "once",
     "read_only_tmpfs": False,
     "share": ["net"],
-    "networks": [Attachment(network="n1", aliases=["a1"])],
+    "networks": [Attachment(network="n1", aliases=["a1"], ips=["10.1.0.5"], mac="02:00:00:00:00:01", interface="net1")],
+    "ip_range": "10.1.0.16/28",
+    "options": {"parent": "eth9", "mode": "bridge"},
 }
 
 
@@ -212,3 +214,14 @@ def test_a_target_without_an_option_is_a_positioned_error_of_the_output(fmt, mon
     assert not files
     (d,) = diags
     assert "--health-on-failure needs Podman 4.3 or later" in d.message and (d.pos.file, d.pos.line) == ("m.yaml", 3)
+
+
+def test_annotations_are_csv_fields_as_podman_reads_them():
+    import csv
+
+    from kube2pod.spec.option import csv_pairs
+
+    values = {"plain": "x", "json": '[{"name": "lan", "ips": ["10.0.0.1/24"]}]', "comma": "a,b", "quote": 'say "hi"'}
+    for word, (k, v) in zip(csv_pairs(values), values.items()):
+        assert next(csv.reader([word])) == [f"{k}={v}"]  # what pflag's StringSlice makes of it
+    assert csv_pairs({"plain": "x"}) == ["plain=x"]

@@ -9,15 +9,15 @@ render/status.py writes as a table, JSON or YAML.
 Ready, as kubectl counts it:
 
 * a container: running and, when it has a healthcheck, healthy. The healthcheck is the
-  translated livenessProbe (translate/probes.py; a readinessProbe is not run by Podman, see
-  translate/coverage.py); its state is Podman's ``State.Health`` and a failing one is named;
+  translated livenessProbe, else the readinessProbe (translate/probes.py: one whose failure does
+  nothing); its state is Podman's ``State.Health`` and a failing one is named;
 * a pod: phase Running with every app container ready, or Succeeded (every app container
   exited 0 and its restart policy leaves it so); and no drift;
 * a workload (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job): ``ready/desired`` pods.
 
 Drift is what apply would do about the pod (decisions.pod_decision, the table of docs/apply.md):
 ``create``: the pod is missing; ``recreate``: its spec changed (io.kube2pod.hash), a container
-was removed or replaced by hand, or it belongs to another project; ``foreign``: a same-named pod
+was removed or replaced by hand; ``other-project``: it belongs to another project; ``foreign``: a same-named pod
 kube2pod did not make; ``start``: containers that should run do not.
 
 Services and their endpoints come with the networking issue, as a ``services`` list of records
@@ -209,6 +209,13 @@ def _pod(api: PodmanAPI, pod: Pod, seen: observed.ObservedPod, project: str | No
         containers=containers)
 
 
+def _probe_name(planned: Container) -> str:
+    """The manifest probe a healthcheck runs: a readinessProbe's does nothing on failure (translate/probes.py)."""
+    if planned.healthcheck is None:
+        return "healthcheck"
+    return "readinessProbe" if planned.healthcheck.on_failure == "none" else "livenessProbe"
+
+
 def _drift(decision: decisions.PodDecision) -> str:
     """The pod's drift from the manifests, as apply would act on it ("" when none)."""
     if decision.action == "create":
@@ -295,7 +302,7 @@ def _health(info: dict, planned: Container) -> Health | None:
     last = log[-1] if log else {}
     output = (last.get("Output") or "").strip().splitlines()
     return Health(status=seen.get("Status") or "starting",
-                  probe="livenessProbe" if planned.healthcheck is not None else "healthcheck",
+                  probe=_probe_name(planned),
                   check=_check(test), failing_streak=int(seen.get("FailingStreak") or 0),
                   retries=planned.healthcheck.retries if planned.healthcheck else int(configured.get("Retries") or 3),
                   last_exit_code=last.get("ExitCode") if last else None,

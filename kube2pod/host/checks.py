@@ -3,6 +3,7 @@
 | check (rootless Podman unless noted)                | outcome                              |
 |-----------------------------------------------------|--------------------------------------|
 | hostPort < net.ipv4.ip_unprivileged_port_start       | error: the sysctl, or a higher port  |
+| /dev/net/tun not usable, and a pod not on the host's network | error: rootless networking (slirp4netns, pasta) needs it |
 | no /etc/subuid or /etc/subgid range for the user    | error: ``usermod --add-subuids/--add-subgids`` |
 | ranges present, but Podman maps only the user        | error: ``podman system migrate``      |
 | runAsUser / runAsGroup outside the mapped ids         | error                                |
@@ -39,6 +40,7 @@ def preflight(plan: Plan, facts: HostFacts, *, fix_ownership: bool = False) -> P
     out = Preflight()
     if facts.rootless:
         out.diagnostics += _subordinate_ids(facts)
+        out.diagnostics += _tun(plan, facts)
     for pod in plan.pods:
         if facts.rootless:
             out.diagnostics += _ports(pod, facts)
@@ -68,6 +70,15 @@ def _ports(pod: Pod, facts: HostFacts) -> Iterator[Diagnostic]:
                 f"rootless Podman (user {facts.user}) cannot bind it", _pos(pod),
                 f"allow it for unprivileged users: sudo sysctl -w {PORT_SYSCTL}={p.host_port} "
                 f"(persist it in /etc/sysctl.d/); or use a hostPort of {start} or more")
+
+
+def _tun(plan: Plan, facts: HostFacts) -> Iterator[Diagnostic]:
+    networked = [p for p in plan.pods if p.network not in ("host", "none")]
+    if networked and not facts.tun_usable:
+        yield error(f"/dev/net/tun is not usable by user {facts.user}: rootless Podman's networking "
+                    f"(slirp4netns or pasta) needs it for {networked[0].source} and every pod not on the host's "
+                    "network", _pos(networked[0]),
+                    "sudo chmod 0666 /dev/net/tun (and modprobe tun where it is missing); or hostNetwork: true")
 
 
 # ---------------------------------------------------------------- subordinate ids

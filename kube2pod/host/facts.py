@@ -6,6 +6,7 @@
 | subuids, subgids          | ``/etc/subuid``, ``/etc/subgid`` lines of the user        |
 | unprivileged_port_start   | ``/proc/sys/net/ipv4/ip_unprivileged_port_start``        |
 | selinux                   | ``/sys/fs/selinux/enforce`` (absent: ``disabled``)         |
+| tun_usable                | ``/dev/net/tun`` readable and writable by this process (rootless networking) |
 | rootless, uidmap, gidmap  | Podman API ``/info``: host.security.rootless, host.idMappings |
 | paths                     | ``os.stat`` of the plan's host paths (missing: ``exists`` False) |
 
@@ -25,6 +26,7 @@ from typing import Literal
 SelinuxMode = Literal["disabled", "permissive", "enforcing"]
 PORT_START_FILE = "/proc/sys/net/ipv4/ip_unprivileged_port_start"
 SELINUX_ENFORCE_FILE = "/sys/fs/selinux/enforce"
+TUN_DEVICE = "/dev/net/tun"
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,7 @@ class HostFacts:
     gidmap: tuple[IdMap, ...] = ()
     unprivileged_port_start: int = 1024
     selinux: SelinuxMode = "disabled"
+    tun_usable: bool = True
     paths: tuple[PathFacts, ...] = field(default=())
 
     def path(self, path: str) -> PathFacts | None:
@@ -100,6 +103,7 @@ def read(podman_info: dict, paths: Iterable[str] = ()) -> HostFacts:
         gidmap=_idmap(mappings.get("gidmap")),
         unprivileged_port_start=_int(_read(PORT_START_FILE), 1024),
         selinux=selinux_mode(_read(SELINUX_ENFORCE_FILE)),
+        tun_usable=os.access(TUN_DEVICE, os.R_OK | os.W_OK),
         paths=tuple(stat_path(p) for p in dict.fromkeys(paths)),
     )
 

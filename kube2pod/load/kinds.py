@@ -25,6 +25,8 @@ SUPPORTED: dict[str, KindInfo] = {
         KindInfo("Secret", "v1", "V1Secret", None),
         KindInfo("PersistentVolumeClaim", "v1", "V1PersistentVolumeClaim", None),
         KindInfo("Service", "v1", "V1Service", None),
+        # Multus' kind: no kubernetes model; read as plain data (load/cni.py)
+        KindInfo("NetworkAttachmentDefinition", "k8s.cni.cncf.io/v1", "NetworkAttachmentDefinition", None),
     )
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube2pod.diagnostics import Diagnostics
-from kube2pod.load import names
+from kube2pod.load import cni, names
 from kube2pod.load.decode import boolean
 from kube2pod.load.names import quote
 from kube2pod.load.manifest import dotted
@@ -477,6 +477,16 @@ class Checker:
                 q = _quantity_text(q)
                 if q is not None:
                     self.quantity(("spec", "resources", kind, rname), q)
+
+    def kind_NetworkAttachmentDefinition(self) -> None:
+        config = _get(self.data, "spec", "config")
+        if config is None:
+            self.missing(("spec",), "config")
+            return
+        try:
+            cni.ip_range(cni.read(config))
+        except cni.CniError as exc:
+            self.error(("spec", "config"), str(exc))
 
     def kind_Service(self) -> None:
         for i, p in enumerate(_list(_get(self.data, "spec", "ports"))):

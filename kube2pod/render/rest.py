@@ -1,6 +1,7 @@
 """Spec -> libpod REST request bodies: each set field's ``body(value)`` at its ``rest`` path
-(dotted paths nest; mappings that meet at one path are merged; a tuple of fields takes the
-parts of a split value that are not empty)."""
+(dotted paths nest; mappings that meet at one path are merged, and so are lists of mappings, item
+by item: a network's subnet, gateway and range; a tuple of fields takes the parts of a split
+value that are not empty)."""
 
 from __future__ import annotations
 
@@ -26,7 +27,14 @@ def _put(out: dict, path: str, value) -> None:
     *parents, leaf = path.split(".")
     for key in parents:
         out = out.setdefault(key, {})
-    if isinstance(value, dict) and isinstance(out.get(leaf), dict):
-        out[leaf] = {**out[leaf], **value}
+    have = out.get(leaf)
+    if isinstance(value, dict) and isinstance(have, dict):
+        out[leaf] = {**have, **value}
+    elif _mappings(value) and _mappings(have) and len(value) == len(have):
+        out[leaf] = [{**a, **b} for a, b in zip(have, value)]
     else:
         out[leaf] = value
+
+
+def _mappings(value) -> bool:
+    return isinstance(value, list) and bool(value) and all(isinstance(v, dict) for v in value)

@@ -95,8 +95,10 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
             "dns_search": "PodSpec.dns_search", "dns_options": "PodSpec.dns_options", "sysctls": "PodSpec.sysctls",
             "init_containers": "ContainerSpec", "containers": "ContainerSpec"},
     "Network": {"name": "NetworkSpec.name", "source": "comments, diagnostics", "labels": "NetworkSpec.labels",
-                "driver": "NetworkSpec.driver", "shared": "the script's and apply's ownership check"},
-    "Attachment": {"network": "PodSpec.networks", "aliases": "PodSpec.networks"},
+                "driver": "NetworkSpec.driver", "shared": "the script's and apply's ownership check",
+                "subnet": "NetworkSpec.subnet", "gateway": "NetworkSpec.gateway", "ip_range": "NetworkSpec.ip_range",
+                "options": "NetworkSpec.options", "dns": "NetworkSpec.dns NetworkSpec.disable_dns"},
+    "Attachment": {f: "PodSpec.networks" for f in ("network", "aliases", "ips", "mac", "interface")},
     "PortMapping": {f: "PodSpec.publish" for f in ("host_port", "container_port", "protocol", "host_ip")},
     "Container": {
         "name": "ContainerSpec.name", "image": "ContainerSpec.image", "pull_policy": "ContainerSpec.pull",

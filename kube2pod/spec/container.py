@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from kube2pod.plan import Container, Pod
 from kube2pod.plan.base import Frozen
 from kube2pod.spec import mount
-from kube2pod.spec.option import Option, as_json, bare, each, mapping, nanoseconds, nsmode, one, pairs, seconds
+from kube2pod.spec.option import Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
 from kube2pod.spec.version import Version
 
 HEALTH_ON_FAILURE = {"none": 0, "kill": 2, "restart": 3, "stop": 4}  # libpod define.HealthCheckOnFailureAction
@@ -60,7 +60,7 @@ class ContainerSpec(Frozen):
                                          body=lambda ds: [{"path": d} for d in ds])] = []
     cap_add: Annotated[list[str], Option("--cap-add", "cap_add", "AddCapability", words=each)] = []
     cap_drop: Annotated[list[str], Option("--cap-drop", "cap_drop", "DropCapability", words=each)] = []
-    annotations: Annotated[dict[str, str], Option("--annotation", "annotations", "Annotation", words=pairs,
+    annotations: Annotated[dict[str, str], Option("--annotation", "annotations", "Annotation", words=csv_pairs,
                                                   unit="words")] = {}
     restart: Annotated[str, Option("--restart", "restart_policy", "Service.Restart")] = ""
     stop_timeout: Annotated[int | None, Option("--stop-timeout", "stop_timeout", "PodmanArgs")] = None

@@ -44,6 +44,16 @@ def pairs(values: Mapping) -> list:
     return [f"{k}={v}" for k, v in values.items()]
 
 
+def csv_pairs(values: Mapping) -> list:
+    """``KEY=VALUE`` per item for a flag podman reads as CSV (pflag's StringSlice: ``--annotation``):
+    an item with a comma or a double quote is one quoted CSV field (``"`` doubled inside)."""
+    out = []
+    for k, v in values.items():
+        item = f"{k}={v}"
+        out.append(f'"{item.replace(chr(34), chr(34) * 2)}"' if "," in item or '"' in item else item)
+    return out
+
+
 def bare(value: Any) -> list:
     """The flag alone when true."""
     return [BARE] if value else []

@@ -24,14 +24,30 @@ def _portmappings(ports: list) -> list[dict]:
 
 
 def _network_words(attachments: list) -> list[str]:
-    """``NAME[:alias=A,alias=B]`` per network."""
-    return [a.network + (":" + ",".join(f"alias={x}" for x in a.aliases) if a.aliases else "") for a in attachments]
+    """``NAME[:alias=A,...,ip=IP,mac=MAC,interface_name=IF]`` per network."""
+    out = []
+    for a in attachments:
+        opts = [f"alias={x}" for x in a.aliases] + [f"ip={ip}" for ip in a.ips]
+        opts += [f"mac={a.mac}"] * bool(a.mac) + [f"interface_name={a.interface}"] * bool(a.interface)
+        out.append(a.network + (":" + ",".join(opts) if opts else ""))
+    return out
+
+
+def _per_network(a) -> dict:
+    """libpod's PerNetworkOptions of one attachment."""
+    out: dict = {"aliases": list(a.aliases)} if a.aliases else {}
+    if a.ips:
+        out["static_ips"] = list(a.ips)
+    if a.mac:
+        out["static_mac"] = a.mac
+    if a.interface:
+        out["interface_name"] = a.interface
+    return out
 
 
 def _network_body(attachments: list) -> dict:
     """A bridge namespace and libpod's per-network options (``Networks``)."""
-    return {"netns": {"nsmode": "bridge"},
-            "Networks": {a.network: {"aliases": list(a.aliases)} if a.aliases else {} for a in attachments}}
+    return {"netns": {"nsmode": "bridge"}, "Networks": {a.network: _per_network(a) for a in attachments}}
 
 
 class PodSpec(Frozen):

@@ -15,7 +15,7 @@ from kube2pod import gcpause
 from kube2pod.diagnostics import Diagnostic, Diagnostics, ErrorLevel, Result, SourcePos
 from kube2pod.load.manifest import Manifest
 from kube2pod.plan import Container, EnvVar, HostPath, Network, ObjectRef, Plan, Pod, Volume
-from kube2pod.translate import network, selinux
+from kube2pod.translate import multus, network, selinux
 from kube2pod.translate.context import Context
 from kube2pod.translate.objects import build_index
 from kube2pod.plan.ownership_labels import with_hash
@@ -24,7 +24,7 @@ from kube2pod.translate.secrets import SecretRegistry
 from kube2pod.translate.services import DEFAULT_PROXY_IMAGE, Emulation, emulate
 from kube2pod.translate.workload import WORKLOAD_KINDS, PodSource, pod_sources
 
-PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim", "Service")
+PASSIVE_KINDS = ("ConfigMap", "Secret", "PersistentVolumeClaim", "Service", multus.KIND)
 
 
 class Options(NamedTuple):
@@ -88,6 +88,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
     relabel = _relabel_policy(sources, options.relabel)
     emulation = _services(manifests, sources, options, diags)
     networks: dict[str, Network] = {}
+    nads = _definitions(manifests, options, diags, networks)
     pods: dict[str, Pod] = {}
     volumes: dict[str, Volume] = {}
     host_paths: dict[str, HostPath] = {}
@@ -96,7 +97,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
             pod, vols, hps = translate_pod(src, name, relabel, claims, pvcs, options.publish_all, userns)
             if pod is None:
                 continue
-            pod = _place(pod, src, emulation, options, networks)
+            pod = _place(pod, src, emulation, options, networks, nads)
             if _check_unique(diags, pods, pod):
                 pods[pod.name] = with_hash(pod)
             for v in vols:
@@ -133,14 +134,34 @@ def _services(manifests: list[Manifest], sources: list[PodSource], options: Opti
     return emulate(services, sources, diags, options.proxy_image)
 
 
-def _place(pod: Pod, src: PodSource, emulation: Emulation, options: Options, networks: dict[str, Network]) -> Pod:
-    """The pod on its namespace's network, with its Service names and the Service variables."""
+def _definitions(manifests: list[Manifest], options: Options, diags: Diagnostics,
+                 networks: dict[str, Network]) -> dict[tuple, Network]:
+    """The NetworkAttachmentDefinitions' networks, added to ``networks``."""
+    bases = {ns: network.network_name(options.project or "default", ns)
+             for ns in {m.namespace or "default" for m in manifests if m.kind == multus.KIND}}
+    nads = multus.definitions(manifests, bases, diags)
+    for net in nads.values():
+        networks.setdefault(net.name, net)
+    return nads
+
+
+def _place(pod: Pod, src: PodSource, emulation: Emulation, options: Options, networks: dict[str, Network],
+           nads: dict[tuple, Network]) -> Pod:
+    """The pod on its namespace's network, with its Service names and the Service variables, and on
+    the networks its Multus annotation asks for."""
     if pod.network == "host":
         return pod
     if options.network in network.MODES:
+        if multus.ANNOTATION in src.annotations.all and pod.name == src.pod_names[0]:
+            src.ctx.diags.warning(f"{multus.ANNOTATION} is not honoured: with --network {options.network} the "
+                                  "pod joins no other network",
+                                  src.ctx.manifest.source.key_pos(src.annotations.paths[multus.ANNOTATION]))
         return pod.replace(network=options.network, ports=[])
     namespace = src.ctx.manifest.namespace or "default"
     pod = _on_network(pod, namespace, emulation.aliases.get(pod.name, []), src.spec.dns_policy, options, networks)
+    extra = multus.attachments(src, nads, report=pod.name == src.pod_names[0])
+    if extra:
+        pod = pod.replace(networks=[*pod.networks, *extra])
     links = emulation.env.get(namespace, [])
     if links and src.spec.enable_service_links is not False:
         pod = pod.replace(init_containers=[_with_links(c, links) for c in pod.init_containers],

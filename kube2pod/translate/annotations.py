@@ -9,6 +9,7 @@
 | ``bind-mount-options``: ``<host path>:<z|Z>``      | relabel of binds of that host path             |
 | ``seccomp.security.alpha.kubernetes.io/pod``, ``container.seccomp.security.alpha.kubernetes.io/<ctr>`` | seccomp profile: ``runtime/default``/``docker/default`` -> podman default, ``unconfined``, ``localhost/<file>`` -> ``/var/lib/kubelet/seccomp/<file>`` |
 | ``io.containers.autoupdate[/<ctr>]``              | container label (podman auto-update reads labels) |
+| ``k8s.v1.cni.cncf.io/networks``                 | the pod's extra networks (translate/multus.py)  |
 | other ``io.podman.annotations.*``, ``io.containers.sdnotify*`` | kept as annotations, warned: not interpreted |
 """
 
@@ -33,8 +34,9 @@ _UNINTERPRETED = ("io.podman.annotations.", "io.containers.sdnotify")
 class PodAnnotations:
     """What the annotations of one pod say (``all`` of them, and what each steers)."""
 
-    def __init__(self, all: dict[str, str]):
+    def __init__(self, all: dict[str, str], paths: dict[str, FieldPath] | None = None):
         self.all = all
+        self.paths: dict[str, FieldPath] = paths or {}  # key -> its document path (the one that won)
         self.init_type = "once"
         self.userns = ""
         self.infra_name = ""
@@ -53,7 +55,7 @@ def read_annotations(ctx: Context, sources: list[tuple[dict | None, FieldPath]])
     for annotations, path in sources:
         for key, value in (annotations or {}).items():
             merged[key] = (str(value), path + (key,))
-    out = PodAnnotations(all={k: v for k, (v, _) in merged.items()})
+    out = PodAnnotations(all={k: v for k, (v, _) in merged.items()}, paths={k: p for k, (_, p) in merged.items()})
     for key, (value, kpath) in merged.items():
         if key == INIT_TYPE:
             if value not in ("once", "always"):

@@ -78,7 +78,7 @@ CONTAINER = {
     "resizePolicy": Ignored("resources are not resized in place", quiet=True),
     "terminationMessagePath": Ignored("Podman keeps no termination message", quiet=True),
     "terminationMessagePolicy": Ignored("Podman keeps no termination message", quiet=True),
-    "readinessProbe": Ignored("Podman has no readiness gate; the probe is not run"),
+    "readinessProbe": HANDLED,  # a healthcheck without a failure action (translate/probes.py)
 }
 
 POD_SPEC = {

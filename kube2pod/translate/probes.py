@@ -1,4 +1,8 @@
-"""livenessProbe (and startupProbe) -> a podman healthcheck.
+"""livenessProbe (and startupProbe) -> a podman healthcheck; a readinessProbe without a
+livenessProbe -> a healthcheck whose failure does nothing (``--health-on-failure none``): the
+container turns unhealthy, is not restarted, and ``status`` reports it not ready, as the kubelet
+marks it. With both, the livenessProbe is the healthcheck (Podman runs one per container) and the
+readinessProbe is ignored with a warning.
 
 - exec.command -> ``["CMD", argv...]`` (run directly, as the kubelet does)
 - httpGet -> ``CMD-SHELL``: curl, or wget when the image has no curl; HTTP(S)
@@ -8,7 +12,7 @@
 - a named port is the containerPort of that name in the container
 - periodSeconds (10) -> interval, timeoutSeconds (1) -> timeout,
   failureThreshold (3) -> retries, initialDelaySeconds -> start period
-- on failure: restartPolicy Always/OnFailure -> restart, Never -> kill
+- on failure: restartPolicy Always/OnFailure -> restart, Never -> kill; readiness: none
 Podman 4.3 has no startup healthcheck: a startupProbe extends the liveness
 start period by its own budget (initialDelay + period x failureThreshold), with a warning.
 """
@@ -24,8 +28,14 @@ ON_FAILURE = {"Always": "restart", "OnFailure": "restart", "Never": "kill"}
 
 
 def healthcheck(ctx: Context, cpath: tuple, container, restart_policy: str | None) -> Healthcheck | None:
-    """The healthcheck for the container's livenessProbe, or None (no probe, or an error)."""
-    probe, startup = container.liveness_probe, container.startup_probe
+    """The healthcheck for the container's livenessProbe (else its readinessProbe), or None (no
+    probe, or an error)."""
+    probe, startup, readiness = container.liveness_probe, container.startup_probe, container.readiness_probe
+    if probe is None and readiness is not None:
+        return _readiness(ctx, cpath, readiness, container)
+    if readiness is not None:
+        ctx.warning(cpath + ("readinessProbe",), "readinessProbe is not run: Podman runs one healthcheck per "
+                    "container, and it is the livenessProbe")
     if probe is None:
         if startup is not None:
             ctx.warning(cpath + ("startupProbe",), "startupProbe without livenessProbe is ignored: "
@@ -52,6 +62,22 @@ def healthcheck(ctx: Context, cpath: tuple, container, restart_policy: str | Non
         start_period=start,
         on_failure=ON_FAILURE.get(restart_policy or "Always", "restart"),
     )
+
+
+def _readiness(ctx: Context, cpath: tuple, probe, container) -> Healthcheck | None:
+    path = cpath + ("readinessProbe",)
+    test = _test(ctx, path, probe, container)
+    if test is None:
+        return None
+    if (probe.success_threshold or 1) != 1:
+        ctx.warning(path + ("successThreshold",), f"successThreshold {probe.success_threshold} is not kept: "
+                    "one passing check makes the container healthy again")
+    if container.startup_probe is not None:
+        ctx.warning(cpath + ("startupProbe",), "startupProbe without livenessProbe is ignored: "
+                    "Podman 4.3 has no startup healthchecks")
+    return Healthcheck.make(test=test, interval=probe.period_seconds or 10, timeout=probe.timeout_seconds or 1,
+                            retries=probe.failure_threshold or 3, start_period=probe.initial_delay_seconds or 0,
+                            on_failure="none")
 
 
 def _test(ctx: Context, path: tuple, probe, container) -> list[str] | None:
