@@ -53,9 +53,10 @@ def _get(d: Any, *keys: Any) -> Any:
     return d
 
 
-def _matching(data: Any, base: FieldPath, pattern: enums.Pattern):
-    """(path, value) of every field at ``base + pattern`` ("*": each list index) that is set."""
-    found = [(base, _get(data, *base))]
+def _matching(root: Any, base: FieldPath, pattern: enums.Pattern) -> list[tuple[FieldPath, Any]]:
+    """(path, value) of every field at ``pattern`` under ``root`` (the value at ``base``; "*": each
+    list index) that is set."""
+    found = [(base, root)]
     for step in pattern:
         nxt = []
         for path, value in found:
@@ -121,9 +122,13 @@ class Checker:
 
     def enums(self, base: FieldPath, table: dict[enums.Pattern, enums.Values]) -> None:
         """Every enumerated field of ``table`` under ``base`` holds one of its values."""
+        root = _get(self.data, *base) if base else self.data
+        if not isinstance(root, dict):
+            return
         for pattern, allowed in table.items():
-            for path, value in _matching(self.data, base, pattern):
-                self.enum(path, value, allowed)
+            if pattern[0] in root:
+                for path, value in _matching(root, base, pattern):
+                    self.enum(path, value, allowed)
 
     def enum(self, path: FieldPath, value: Any, allowed: enums.Values, context: str = "") -> bool:
         """``value`` (at ``path``) is one of ``allowed``, else an error with the value it probably meant."""
