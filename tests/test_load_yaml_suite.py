@@ -27,8 +27,6 @@ REFERENCE = REPO / "fixtures" / "yaml-test-suite" / "kubernetes.tsv"
 
 #: Cases where kube2pod is known to differ from Kubernetes' reader, and why (docs/compatibility.md).
 KNOWN = {
-    "4ABK#0": "libyaml refuses ':' followed by ',' in a flow plain scalar ('omitted value:,'); yaml.v2 reads it",
-    "HRE5#0": "libyaml refuses the escape \\' in a double-quoted scalar; yaml.v2 reads it as '",
     "U99R#0": "libyaml ends a tag at ',' ('!!str,'); yaml.v2 reads the comma as part of the tag",
     "WZ62#0": "libyaml ends a tag at ',' in a flow mapping; yaml.v2 takes the comma into the tag and fails",
 }
@@ -130,6 +128,16 @@ def test_custom_tags_are_ignored_with_a_positioned_warning(suite):
 def test_yaml_11_and_flow_values_as_kubernetes_reads_them(text, data):
     reads, got, _ = _read(text)
     assert reads and got == [data]
+
+
+def test_what_only_libyaml_refuses_is_read_with_positions_kept():
+    text = "a: {omitted value:, b: c}\nd: \"it\\'s\"\ne: [f]\n"
+    diags = Diagnostics()
+    [doc] = read_documents("case.yaml", text, diags)
+    assert not list(diags) and doc.data == {"a": {"omitted value:": None, "b": "c"}, "d": "it's", "e": ["f"]}
+    assert doc.source.key_pos(("a", "omitted value:")) == ("case.yaml", 1, 5)
+    assert doc.source.pos(("a", "b")) == ("case.yaml", 1, 24)
+    assert doc.source.pos(("e", 0)) == ("case.yaml", 3, 5)
 
 
 @pytest.mark.parametrize("text, message", [

@@ -13,7 +13,8 @@ libyaml is missing):
 
 ``make_composer(text)`` picks the careful one only when the text may hold one of those
 (``needs_care``); a document the fast one refuses with a duplicate anchor is read again by the
-careful one (``DUPLICATE_ANCHOR``). Nodes carry ``tag``: one of the shared sentinels below for
+careful one (``DUPLICATE_ANCHOR``). What libyaml's scanner refuses and yaml.v2's reads is read
+again with a stand-in character (``stand_in``, ``restore``). Nodes carry ``tag``: one of the shared sentinels below for
 untagged nodes, else the explicit tag (a string; ``"!"`` for the non-specific tag).
 """
 
@@ -178,6 +179,50 @@ def needs_care(text: str) -> bool:
         if start == 0 or text[start - 1] in " \t\n\r[]{},":
             return True
     return False
+
+
+#: Stand-ins for what libyaml's scanner refuses and yaml.v2's reads: a ':' followed by a flow
+#: indicator inside a flow value (``{omitted value:, …}``: part of the value) and the escape
+#: ``\\'`` in a double-quoted string (a quote). A text refused for one is read again with the
+#: character replaced by its stand-in (same length: positions hold), which ``restore`` turns back.
+COLON, DROPPED = "\ue000", "\ue001"
+_STAND_INS = {"found unexpected ':'": (":", COLON), "found unknown escape character": ("\\", DROPPED)}
+
+
+def stand_in(text: str, exc: Exception) -> str | None:
+    """``text`` with the character ``exc`` (a scanner error) refused replaced by its stand-in,
+    when yaml.v2 reads it; else None."""
+    found = _STAND_INS.get(str(getattr(exc, "problem", None)))
+    mark = getattr(exc, "problem_mark", None)
+    if found is None or mark is None:
+        return None
+    offset = _offset(text, mark.line, mark.column)
+    char, replacement = found
+    if offset is None or text[offset:offset + 1] != char:
+        return None
+    if char == "\\" and text[offset + 1:offset + 2] != "'":
+        return None
+    return text[:offset] + replacement + text[offset + 1:]
+
+
+def _offset(text: str, line: int, column: int) -> int | None:
+    start = 0
+    for _ in range(line):
+        start = text.find("\n", start) + 1
+        if start == 0:
+            return None
+    return start + column if start + column < len(text) else None
+
+
+def restore(value: Any) -> Any:
+    """``value`` (plain data, or a field path) with the stand-ins turned back."""
+    if isinstance(value, str):
+        return value.replace(COLON, ":").replace(DROPPED, "") if (COLON in value or DROPPED in value) else value
+    if isinstance(value, dict):
+        return {restore(k): restore(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(restore(v) for v in value)
+    return value
 
 
 def make_composer(text: str, careful: bool | None = None) -> Any:

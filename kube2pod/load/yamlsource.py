@@ -361,8 +361,9 @@ def read_documents(file: str, text: str, diags: Diagnostics) -> Iterator[RawDocu
         return
     read = _Reading(file, text, diags)
     yield from read.documents(careful=None)
-    if read.again:  # the fast composer refused a redefined anchor: the careful one reads the rest
-        yield from read.documents(careful=True)
+    while read.again:  # a redefined anchor or a stand-in: read again, from the first document not yet given
+        read.again = False
+        yield from read.documents(careful=read.careful)
 
 
 class _Reading:
@@ -373,6 +374,10 @@ class _Reading:
         self.file, self.text, self.diags = file, text, diags
         self.done = -1  # index of the last document handled
         self.again = False
+        self.careful: bool | None = None
+        # stand-ins for what libyaml refuses and yaml.v2 reads (yamlcompose.stand_in), at most
+        # _MAX_STAND_INS, and only where the text holds none of them itself
+        self.stand_ins = 0 if yamlcompose.COLON not in text and yamlcompose.DROPPED not in text else _MAX_STAND_INS
         self.question_marks = "?" in text
 
     def documents(self, careful: bool | None) -> Iterator[RawDocument]:
@@ -393,7 +398,12 @@ class _Reading:
                     return
                 except Exception as exc:  # PyYAML's YAMLError family, ReaderError
                     if not careful and yamlcompose.DUPLICATE_ANCHOR in str(getattr(exc, "context", None)):
-                        self.again = True
+                        self.again, self.careful = True, True
+                        return
+                    patched = yamlcompose.stand_in(self.text, exc) if self.stand_ins < _MAX_STAND_INS else None
+                    if patched is not None:
+                        self.text, self.again = patched, True
+                        self.stand_ins += 1
                         return
                     _yaml_error(file, exc, self.text, diags)
                     return
@@ -408,10 +418,24 @@ class _Reading:
                 if node is None:
                     continue
                 doc = _build_document(file, index, node, diags, self.question_marks)
+                if doc is not None and self.stand_ins:
+                    doc = _restored(doc)
                 if doc is not None:
                     yield doc
         finally:
             yamlcompose.dispose(composer)
+
+
+_MAX_STAND_INS = 20
+
+
+def _restored(doc: RawDocument) -> RawDocument:
+    """A document read with stand-ins, with its values and field paths turned back."""
+    src = doc.source
+    positions = {yamlcompose.restore(p): pos for p, pos in src.positions.items()}
+    key_positions = {yamlcompose.restore(p): pos for p, pos in src.key_positions.items()}
+    return RawDocument(doc.index, yamlcompose.restore(doc.data),
+                       SourceMap(src.file, src.document, src.start, positions, key_positions))
 
 
 def _build_document(file: str, index: int, node: Any, diags: Diagnostics,
