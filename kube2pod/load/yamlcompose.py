@@ -14,8 +14,9 @@ libyaml is missing):
 ``make_composer(text)`` picks the careful one only when the text may hold one of those
 (``needs_care``); a document the fast one refuses with a duplicate anchor is read again by the
 careful one (``DUPLICATE_ANCHOR``). What libyaml's scanner refuses and yaml.v2's reads is read
-again with a stand-in character (``stand_in``, ``restore``). Nodes carry ``tag``: one of the shared sentinels below for
-untagged nodes, else the explicit tag (a string; ``"!"`` for the non-specific tag).
+again with a stand-in character (``stand_in``, ``turn_back``). Nodes carry ``tag``: one of the
+shared sentinels below for untagged nodes, else the explicit tag (a string; ``"!"`` for the
+non-specific tag).
 """
 
 from __future__ import annotations
@@ -159,8 +160,10 @@ def select(kind: str) -> tuple[type, type]:
 
 
 def restore(saved: tuple[type, type]) -> None:
+    """Compose with the classes ``select`` returned."""
     global _Fast, _CarefulClass
     _Fast, _CarefulClass = saved
+
 
 #: A '!' followed by what ends a tag: the non-specific tag when a separator precedes it too.
 _BANG = re.compile(r"!(?=[\s\[\]{},]|\Z)")
@@ -184,7 +187,7 @@ def needs_care(text: str) -> bool:
 #: Stand-ins for what libyaml's scanner refuses and yaml.v2's reads: a ':' followed by a flow
 #: indicator inside a flow value (``{omitted value:, …}``: part of the value) and the escape
 #: ``\\'`` in a double-quoted string (a quote). A text refused for one is read again with the
-#: character replaced by its stand-in (same length: positions hold), which ``restore`` turns back.
+#: character replaced by its stand-in (same length: positions hold), which ``turn_back`` turns back.
 COLON, DROPPED = "\ue000", "\ue001"
 _STAND_INS = {"found unexpected ':'": (":", COLON), "found unknown escape character": ("\\", DROPPED)}
 
@@ -214,14 +217,14 @@ def _offset(text: str, line: int, column: int) -> int | None:
     return start + column if start + column < len(text) else None
 
 
-def restore(value: Any) -> Any:
+def turn_back(value: Any) -> Any:
     """``value`` (plain data, or a field path) with the stand-ins turned back."""
     if isinstance(value, str):
         return value.replace(COLON, ":").replace(DROPPED, "") if (COLON in value or DROPPED in value) else value
     if isinstance(value, dict):
-        return {restore(k): restore(v) for k, v in value.items()}
+        return {turn_back(k): turn_back(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return type(value)(restore(v) for v in value)
+        return type(value)(turn_back(v) for v in value)
     return value
 
 

@@ -432,9 +432,9 @@ _MAX_STAND_INS = 20
 def _restored(doc: RawDocument) -> RawDocument:
     """A document read with stand-ins, with its values and field paths turned back."""
     src = doc.source
-    positions = {yamlcompose.restore(p): pos for p, pos in src.positions.items()}
-    key_positions = {yamlcompose.restore(p): pos for p, pos in src.key_positions.items()}
-    return RawDocument(doc.index, yamlcompose.restore(doc.data),
+    positions = {yamlcompose.turn_back(p): pos for p, pos in src.positions.items()}
+    key_positions = {yamlcompose.turn_back(p): pos for p, pos in src.key_positions.items()}
+    return RawDocument(doc.index, yamlcompose.turn_back(doc.data),
                        SourceMap(src.file, src.document, src.start, positions, key_positions))
 
 
