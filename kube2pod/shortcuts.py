@@ -13,8 +13,7 @@ shortcut shows up as a failing test, not as a wrong result.
   imports removed from the bytecode (:func:`import_model_module`);
 - pydantic: instances made by setting pydantic's private instance slots
   (:func:`model_construct`, :func:`model_copy`);
-- ruamel.yaml: a subclass of ``ruamel.yaml.clib``'s private ``_ruamel_yaml.CParser``
-  (:func:`c_composer`);
+- PyYAML: a subclass of libyaml's C parser class ``yaml._yaml.CParser`` (:func:`c_composer`);
 - CPython: the process ends without the interpreter's teardown (:func:`exit_process`).
 """
 
@@ -276,31 +275,28 @@ def _same_as_model_construct(cls: Any, values: dict, defaults: dict, fresh: tupl
         return False
 
 
-# --- ruamel.yaml: a subclass of the clib's private C parser ----------------------------------
+# --- PyYAML: a subclass of libyaml's C parser class ------------------------------------------
 
 def c_composer(resolve: Callable[..., Any]) -> type | None:
     """A composer class: ``Class(text)`` has ``check_node``/``get_node``/``get_event``/``dispose``,
     with ``resolve`` (the resolver's ``resolve(kind, value, implicit)`` method) typing nodes.
 
-    Shortcut: a subclass of ``_ruamel_yaml.CParser`` (ruamel.yaml.clib's extension type, which
-    reads, scans, parses and composes in C and calls ``self.resolve``), with ruamel's path
-    resolver replaced by no-ops. The public API runs the same C code, but builds a ``YAML``
-    object and a loader class for every input: 0.1-0.3 ms more a file (measured on
-    examples/httpd.yaml; a 1,000-document stream loads in the same time either way).
+    Shortcut: a subclass of ``yaml._yaml.CParser`` (PyYAML's libyaml extension type, which reads,
+    scans, parses and composes in C and calls ``self.resolve``), with the path resolver's hooks
+    made no-ops and without ``CSafeLoader``'s constructor and resolver classes (their
+    ``__init__`` per input, and the resolver's per-node path bookkeeping).
 
-    Plain path: None; the caller then composes through ruamel's public ``YAML(typ="safe")``
-    (``compose_all``, ``parse``) with its resolver: the same C parser behind the public API, or
-    the pure-Python one without ruamel.yaml.clib (same nodes and marks, other wording of syntax
-    errors: tests/test_load_pure_fallback.py).
+    Plain path: None; the caller then composes through PyYAML's public ``CSafeLoader`` (the same
+    C parser) with its resolver, or ``SafeLoader`` (pure Python) without libyaml.
     """
     return c_composer_class(resolve) if ENABLED else None
 
 
 def c_composer_class(resolve: Callable[..., Any]) -> type | None:
-    """:func:`c_composer` whatever the switch (None without ruamel.yaml.clib): for the tests that
-    compare it with the plain path."""
+    """:func:`c_composer` whatever the switch (None without libyaml): for the tests that compare it
+    with the plain path."""
     try:
-        from _ruamel_yaml import CParser  # type: ignore[import-not-found]
+        from yaml._yaml import CParser  # type: ignore[import-not-found]
     except ImportError:
         return None
 

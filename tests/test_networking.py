@@ -203,7 +203,7 @@ def test_the_script_creates_the_network_and_refuses_a_foreign_one(tmp_path, podm
     podman_cli("network", "create", "app_default")
     before = host_state(podman_cli)
     run = subprocess.run(["sh", "-c", script], env=podman_shell_env, capture_output=True, text=True, timeout=300)
-    assert run.returncode == 1 and "network app_default exists and was not created by kube2pod" in run.stderr
+    assert run.returncode == 1 and "network app_default already exists and was not created by kube2pod" in run.stderr
     assert host_state(podman_cli) == before
     podman_cli("network", "rm", "app_default")
     run = subprocess.run(["sh", "-c", script], env=podman_shell_env, capture_output=True, text=True, timeout=300)

@@ -165,7 +165,7 @@ def test_volume_files_script_writes_exact_bytes(tmp_path):
     vol = {v.name: v for v in translate_text(tmp_path, CONFIG).plan.volumes}["p-some"]
     from kube2pod.render import volume_script
 
-    lines = volume_script.commands(vol)[1:]  # without the podman volume inspect
+    lines = volume_script.commands(vol, owner_checked=True)[1:]  # without the podman volume inspect
     root = tmp_path / "vol"
     root.mkdir()
     (root / "stale").write_text("old")

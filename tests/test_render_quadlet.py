@@ -158,15 +158,22 @@ def test_real_quadlet_accepts_fixture_units(case, quadlet_bin, tmp_path, monkeyp
 @pytest.mark.podman
 def test_volume_service_writes_the_configmap_files(quadlet_bin, tmp_path, monkeypatch, podman, podman_shell_env,
                                                    podman_clean):
-    """The ExecStartPost= of each volume service, run on Podman, leaves exactly the plan's files."""
+    """The ExecStartPost= of each volume service, run on Podman, leaves exactly the plan's files in
+    kube2pod's volume (created with the unit's labels), and leaves someone else's alone."""
     monkeypatch.chdir(REPO)
     plan = translate(load(["fixtures/conformance-configmap-volume/input.yaml"]).manifests).plan
     services = generate(quadlet_bin, quadlet.render(plan), tmp_path)
     podman_clean.reset_pods()
     for vol in plan.volumes:
-        podman("volume", "create", vol.name)
-        (Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip()) / "stale").touch()
         words = exec_words(services[f"{vol.name}-volume.service"], "ExecStartPost", "k2p_dir")
+        podman("volume", "create", vol.name)  # someone else's volume of that name
+        stale = Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip()) / "stale"
+        stale.touch()
+        run = subprocess.run(words, env=podman_shell_env, capture_output=True, text=True, timeout=60)
+        assert run.returncode != 0 and "was not created by kube2pod" in run.stderr and stale.exists()
+        podman("volume", "rm", vol.name)
+        podman("volume", "create", "--label", "io.kube2pod.managed=true", vol.name)  # as the unit creates it
+        (Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip()) / "stale").touch()
         run = subprocess.run(words, env=podman_shell_env, capture_output=True, text=True, timeout=60)
         assert run.returncode == 0, run.stderr
         root = Path(podman("volume", "inspect", "--format", "{{.Mountpoint}}", vol.name).stdout.strip())

@@ -26,9 +26,10 @@ PAYLOADS = [f"$(touch {MARKER})", f"`touch {MARKER}`", f"'; touch {MARKER}; '", 
 values = st.one_of(st.sampled_from(PAYLOADS),
                    st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=24))
 
-# `podman` replaced by a function recording its argv (count, then each argument, NUL-terminated).
+# `podman` replaced by a function recording its argv (count, then each argument, NUL-terminated);
+# no volume or secret exists yet (their inspect fails).
 RECORDER = ('podman() { printf "%s\\0" "$#" "$@" >>"$K2P_ARGV"; '
-            '[ "$1 $2" != "volume exists" ]; }\n')
+            'case "$1 $2" in "volume exists"|"volume inspect"|"secret inspect") return 1 ;; esac; }\n')
 
 
 def run_script(script: str, tmp: Path) -> list[list[str]]:
@@ -66,7 +67,8 @@ def test_script_passes_exact_values(env, args, label, annotation, path, workdir,
     vol = Volume(name="p-v", source=SRC, labels={"vl": label})
     plan = Plan(volumes=[vol], pods=[pod])
     calls = run_script(shell.render(plan), tmp_path_factory.mktemp("sh"))
-    assert calls == [["podman", "volume", "exists", "p-v"], podman_argv.volume_create(volume_spec(vol)),
+    owner = ["podman", "volume", "inspect", "--format", '{{index .Labels "io.kube2pod.managed"}}', "p-v"]
+    assert calls == [owner, podman_argv.volume_create(volume_spec(vol)),
                      podman_argv.pod_create(pod_spec(pod)), podman_argv.container_create(container_spec(pod, c)),
                      podman_argv.pod_start(pod.name)]
     argv = calls[3]
@@ -92,7 +94,7 @@ def test_nul_is_a_positioned_error():
 
 def test_cli_reports_nul_at_the_pod(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    Path("nul.yaml").write_text('apiVersion: v1\nkind: Pod\nmetadata: {name: n}\nspec:\n  containers:\n'
+    Path("nul.yaml").write_text('apiVersion: v1\nkind: Pod\nmetadata: {name: nul}\nspec:\n  containers:\n'
                                 '    - name: c\n      image: localhost/busybox:latest\n'
                                 '      env: [{name: A, value: "x\\0y"}]\n')
     for fmt in ("sh", "quadlet"):

@@ -219,7 +219,7 @@ def test_every_output_carries_the_network(tmp_path):
     units = quadlet.render(t.plan)
     assert f"Network=p_shop.network:{alias.partition(':')[2]}" in units["be-pod-0.pod"]
     assert "NetworkName=p_shop" in units["p_shop.network"]
-    assert "if podman network exists p_shop; then" in shell.render(t.plan)
+    assert "k2p_mine network p_shop || podman network create" in shell.render(t.plan)
 
 
 def test_two_pods_on_one_host_port_is_an_error(tmp_path):

@@ -118,20 +118,22 @@ def test_pydantic_instances_by_hand_on_by_default_and_off_under_the_switch():
     assert made == off["nodes"]["made"] and off["calls"]["model_copy"] == off["nodes"]["replaced"], off
 
 
-RUAMEL = """
+PYYAML = """
     import json
-    from _ruamel_yaml import CParser
-    from kube2pod.load import yamlsource
-    parser = yamlsource._make_parser("a: 1")
+    from yaml import CSafeLoader
+    from yaml._yaml import CParser
+    from kube2pod.load import yamlcompose
+    parser = yamlcompose.make_composer("a: 1")
     assert parser.check_node()
-    print(json.dumps({"c": isinstance(parser, CParser), "node": parser.get_node().value[0][1].value}))
+    print(json.dumps({"subclass": isinstance(parser, CParser) and not isinstance(parser, CSafeLoader),
+                      "node": parser.get_node().value[0][1].value}))
 """
 
 
-def test_ruamel_c_parser_subclass_on_by_default_and_off_under_the_switch():
-    pytest.importorskip("_ruamel_yaml")
-    assert _observe(RUAMEL, off=False) == {"c": True, "node": "1"}
-    assert _observe(RUAMEL, off=True) == {"c": False, "node": "1"}
+def test_pyyaml_c_parser_subclass_on_by_default_and_off_under_the_switch():
+    pytest.importorskip("yaml._yaml")
+    assert _observe(PYYAML, off=False) == {"subclass": True, "node": "1"}
+    assert _observe(PYYAML, off=True) == {"subclass": False, "node": "1"}
 
 
 EXIT = f"""

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from kube2pod.diagnostics import Diagnostics
-from kube2pod.load import cni, names
+from kube2pod.load import cni, enums, names
 from kube2pod.load.decode import boolean
 from kube2pod.load.names import quote
 from kube2pod.load.manifest import dotted
@@ -27,8 +27,6 @@ MAX_ANNOTATIONS_BYTES = 256 * 1024
 #: Largest ConfigMap / Secret payload (Kubernetes' own limit).
 MAX_CONFIG_BYTES = 1024 * 1024
 _SELECTOR_KINDS = frozenset({"Deployment", "DaemonSet", "ReplicaSet", "StatefulSet"})
-_PROTOCOLS = ("TCP", "UDP", "SCTP")
-_PULL_POLICIES = ("Always", "IfNotPresent", "Never")
 _RESTART_POLICIES = {k: ("Always",) for k in ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet")}
 _RESTART_POLICIES["Job"] = ("OnFailure", "Never")
 _VOLUME_META = frozenset({"name"})
@@ -53,6 +51,21 @@ def _get(d: Any, *keys: Any) -> Any:
         else:
             return None
     return d
+
+
+def _matching(root: Any, base: FieldPath, pattern: enums.Pattern) -> list[tuple[FieldPath, Any]]:
+    """(path, value) of every field at ``pattern`` under ``root`` (the value at ``base``; "*": each
+    list index) that is set."""
+    found = [(base, root)]
+    for step in pattern:
+        nxt = []
+        for path, value in found:
+            if step == "*":
+                nxt.extend((path + (i,), v) for i, v in enumerate(_list(value)))
+            elif isinstance(value, dict) and value.get(step) is not None:
+                nxt.append((path + (step,), value[step]))
+        found = nxt
+    return found
 
 
 def _list(v: Any) -> list:
@@ -102,7 +115,31 @@ class Checker:
                 spec_path = None  # no template: already reported
             if spec_path is not None:
                 self.pod_spec(spec_path)
+        self.enums((), enums.BY_KIND.get(self.m.kind, {}))
         getattr(self, f"kind_{self.m.kind}", lambda: None)()
+
+    # --- enumerated values -------------------------------------------------
+
+    def enums(self, base: FieldPath, table: dict[enums.Pattern, enums.Values]) -> None:
+        """Every enumerated field of ``table`` under ``base`` holds one of its values."""
+        root = _get(self.data, *base) if base else self.data
+        if not isinstance(root, dict):
+            return
+        for pattern, allowed in table.items():
+            if pattern[0] in root:
+                for path, value in _matching(root, base, pattern):
+                    self.enum(path, value, allowed)
+
+    def enum(self, path: FieldPath, value: Any, allowed: enums.Values, context: str = "") -> bool:
+        """``value`` (at ``path``) is one of ``allowed``, else an error with the value it probably meant."""
+        if not isinstance(value, str) or value in allowed:
+            return True
+        field = next(p for p in reversed(path) if isinstance(p, str))
+        guess = enums.meant(value, allowed)
+        hint = (f'did you mean "{guess}"? ({enums.listing(allowed)})' if guess is not None
+                else f"use {enums.listing(allowed)}")
+        self.error(path, f"unsupported {field} {quote(value)}{context}", hint)
+        return False
 
     # --- metadata --------------------------------------------------------
 
@@ -186,11 +223,15 @@ class Checker:
             self.error(path + ("containers",), "a pod needs at least one container")
         volumes = self.volumes(path, spec)
         self.restart_policy(path, spec.get("restartPolicy"))
+        self.enums(path, enums.POD_SPEC)
         seen_names: dict[str, FieldPath] = {}
         for group in ("initContainers", "containers"):
             host_ports: dict[tuple, FieldPath] = {}  # checked per group, as Kubernetes does
             for i, c in enumerate(_list(spec.get(group))):
                 if isinstance(c, dict):
+                    self.enums(path + (group, i), enums.CONTAINER)
+                    if group == "initContainers":
+                        self.enum(path + (group, i, "restartPolicy"), c.get("restartPolicy"), ("Always",))
                     self.container(path + (group, i), c, volumes, seen_names)
                     self.host_ports(path + (group, i), c, host_ports)
                     if group == "initContainers":
@@ -202,10 +243,7 @@ class Checker:
             if self.m.kind == "Job":
                 self.missing(path, "restartPolicy", hint="a Job's pods need OnFailure or Never")
             return
-        if policy not in allowed:
-            self.error(path + ("restartPolicy",),
-                       f"unsupported restartPolicy {quote(policy)} for a {self.m.kind}",
-                       "use " + " or ".join(allowed))
+        self.enum(path + ("restartPolicy",), policy, allowed, f" for a {self.m.kind}")
 
     def host_ports(self, path: FieldPath, c: dict, seen: dict[tuple, FieldPath]) -> None:
         """Two containers cannot publish the same host port (the second bind fails)."""
@@ -301,10 +339,6 @@ class Checker:
             seen_names[name] = path + ("name",)
         if not c.get("image"):
             self.missing(path, "image")
-        pull = c.get("imagePullPolicy")
-        if pull is not None and pull not in _PULL_POLICIES:
-            self.error(path + ("imagePullPolicy",), f"unsupported imagePullPolicy {quote(pull)}",
-                       "use " + ", ".join(_PULL_POLICIES))
         seen_ports: dict[str, FieldPath] = {}
         for i, p in enumerate(_list(c.get("ports"))):
             if isinstance(p, dict):
@@ -323,9 +357,6 @@ class Checker:
             self.port(path + ("containerPort",), p["containerPort"])
         if p.get("hostPort"):
             self.port(path + ("hostPort",), p["hostPort"])
-        proto = p.get("protocol")
-        if proto is not None and proto not in _PROTOCOLS:
-            self.error(path + ("protocol",), f"unsupported protocol {quote(proto)}", "use TCP, UDP or SCTP")
         name = p.get("name")
         if isinstance(name, str):
             if not names.port_name_ok(name):

@@ -1,28 +1,29 @@
-"""YAML/JSON text -> plain documents with a position for every field.
+"""YAML/JSON text -> plain documents with a position for every field, as Kubernetes reads them.
 
-Nodes are composed by ruamel.yaml's C parser (pure-Python fallback when
-ruamel.yaml.clib is missing or the shortcuts are off: kube2pod.shortcuts.c_composer)
-with a minimal resolver; this module then builds
-plain dicts/lists itself so that it controls scalar typing, alias expansion
-(bounded), duplicate keys and positions.
-
-Scalars follow what Kubernetes (sigs.k8s.io/yaml) does where it matters:
-YAML 1.2 core schema for null/bool/int/float, plus YAML 1.1 leading-zero
-octal integers (``defaultMode: 0644`` is 420).
+Nodes are composed by ``yamlcompose`` (PyYAML's libyaml parser, read as gopkg.in/yaml.v2 reads
+it); this module then builds plain dicts/lists itself so that it controls scalar typing
+(``yamltypes``: yaml.v2's YAML 1.1 rules, keys as sigs.k8s.io/yaml makes them), tags (custom ones
+ignored with a warning, as Kubernetes ignores them), alias expansion (bounded), duplicate keys
+and positions.
 """
 
 from __future__ import annotations
 
-import math
 import re
 from typing import Any, Iterator, NamedTuple
 
-from ruamel.yaml.tag import Tag
-
-from kube2pod import shortcuts
 from kube2pod.diagnostics import Diagnostics, SourcePos
+from kube2pod.load import yamlcompose
 from kube2pod.load.manifest import FieldPath, SourceMap
 from kube2pod.load.names import quote
+from kube2pod.load.yamlcompose import MAP_TAG as _MAP_TAG
+from kube2pod.load.yamlcompose import PLAIN_TAG as _PLAIN_TAG
+from kube2pod.load.yamlcompose import QUOTED_TAG as _QUOTED_TAG
+from kube2pod.load.yamlcompose import SEQ_TAG as _SEQ_TAG
+from kube2pod.load.yamltypes import KeyProblem, TagProblem, key_string, resolve_plain, resolve_tagged, standard_kind
+
+__all__ = ["MAX_DEPTH", "MAX_NODES", "MAX_DOCUMENT_CHARS", "MAX_DOCUMENTS", "RawDocument", "iter_documents",
+           "read_documents", "resolve_plain"]
 
 #: Deepest nesting of collections accepted in a document.
 MAX_DEPTH = 100
@@ -34,26 +35,6 @@ MAX_DOCUMENT_CHARS = 3 * 1024 * 1024
 MAX_DOCUMENTS = 10_000
 #: Nesting bound under which the (recursive, C) composer is known to be safe.
 _SAFE_COMPOSE_DEPTH = 1000
-
-_YAML_TAG = "tag:yaml.org,2002:"
-_STR = _YAML_TAG + "str"
-# The resolver hands out these shared Tag objects, so nodes are classified by
-# identity (no per-node Tag object, no string conversion).
-_PLAIN_TAG = Tag(suffix="?plain")  # untagged plain scalars
-_QUOTED_TAG = Tag(suffix="?quoted")  # quoted / block scalars
-_MAP_TAG = Tag(suffix=_YAML_TAG + "map")
-_SEQ_TAG = Tag(suffix=_YAML_TAG + "seq")
-_COLLECTION_TAGS = {"mapping": (_YAML_TAG + "map",), "sequence": (_YAML_TAG + "seq",)}
-
-_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
-_OCT = re.compile(r"([-+]?)0o?([0-7]+)\Z")
-_HEX = re.compile(r"([-+]?)0x([0-9a-fA-F]+)\Z")
-_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?\Z")
-_SPECIAL_FLOATS = {".inf": math.inf, ".Inf": math.inf, ".INF": math.inf, "+.inf": math.inf,
-                   "-.inf": -math.inf, "-.Inf": -math.inf, "-.INF": -math.inf,
-                   ".nan": math.nan, ".NaN": math.nan, ".NAN": math.nan}
 
 
 class YamlProblem(Exception):
@@ -73,44 +54,17 @@ class RawDocument:
         self.index, self.data, self.source = index, data, source
 
 
-def resolve_plain(value: str) -> Any:
-    """Type of an untagged plain scalar (see module docstring)."""
-    if value in _NULLS:
-        return None
-    first = value[0]
-    if first in "0123456789+-.":
-        if _INT.match(value):
-            return int(value)
-        m = _OCT.match(value)
-        if m:
-            return int(m.group(1) + m.group(2), 8)
-        m = _HEX.match(value)
-        if m:
-            return int(m.group(1) + m.group(2), 16)
-        if _FLOAT.match(value):
-            return float(value)
-        if value in _SPECIAL_FLOATS:
-            return _SPECIAL_FLOATS[value]
-        return value
-    b = _BOOLS.get(value)
-    return value if b is None else b
-
-
-def _resolve_tagged(tag: str, value: str, mark: Any) -> Any:
-    """Value of a scalar carrying an explicit ``!!type`` tag."""
-    kind = tag[len(_YAML_TAG):] if tag.startswith(_YAML_TAG) else None
-    if kind in ("str", "binary", "timestamp") or tag == "!":
-        return value
-    if kind in ("int", "float", "bool", "null"):
-        v = resolve_plain(value)
-        ok = {"int": lambda x: isinstance(x, int) and not isinstance(x, bool),
-              "float": lambda x: isinstance(x, (int, float)) and not isinstance(x, bool),
-              "bool": lambda x: isinstance(x, bool), "null": lambda x: x is None}[kind](v)
-        if not ok:
-            raise YamlProblem(f"value {quote(value)} is not a valid !!{kind}", mark)
-        return float(v) if kind == "float" else v
-    raise YamlProblem(f"unsupported YAML tag {quote(tag)}", mark,
-                      hint="Kubernetes manifests use plain YAML types only")
+def _tagged_scalar(builder: "_Builder", node: Any) -> Any:
+    """Value of a scalar with an explicit tag: standard ones typed, any other ignored (warning)."""
+    tag = node.tag
+    kind = standard_kind(tag)
+    if kind is not None and kind not in ("map", "seq"):
+        try:
+            return resolve_tagged(kind, node.value)
+        except TagProblem as problem:
+            raise YamlProblem(f"{problem} (value {quote(node.value)})", node.start_mark) from None
+    builder.ignored_tag(tag, node, "the value is read as the string written")
+    return node.value
 
 
 class _Mark(NamedTuple):
@@ -118,6 +72,9 @@ class _Mark(NamedTuple):
     column: int
 
 
+#: Plain keys that read as themselves (most keys: "apiVersion", "name"…), to skip their typing.
+_PLAIN_KEYS: dict[str, str] = {}
+_PLAIN_KEYS_MAX = 50_000
 _tuple_new = tuple.__new__  # SourcePos(file, line, col) without its keyword-capable __new__ (hot path)
 
 
@@ -132,12 +89,14 @@ class _Builder:
     hottest code.
     """
 
-    def __init__(self, file: str, chars: int):
+    def __init__(self, file: str, chars: int, question_marks: bool = True):
         self.file = file
+        self.question_marks = question_marks  # the text has a '?': flow scalars are checked for one
         self.chars = chars  # document size, to tell alias bombs from big documents
         self.positions: dict[FieldPath, SourcePos] = {}
         self.key_positions: dict[FieldPath, SourcePos] = {}
         self.problems: list[YamlProblem] = []
+        self.warnings: list[YamlProblem] = []
         self.budget = MAX_NODES
         self.active: set[int] = set()
 
@@ -148,16 +107,22 @@ class _Builder:
             raise self._too_many(node, path)
         mark = node.start_mark
         self.positions[path] = _tuple_new(SourcePos, (self.file, mark.line + 1, mark.column + 1))
-        ctag = node.ctag
-        if ctag is _PLAIN_TAG:
+        tag = node.tag
+        if tag is _PLAIN_TAG:
             return resolve_plain(node.value)
-        if ctag is _QUOTED_TAG:
+        if tag is _QUOTED_TAG:
             return node.value
-        if ctag is _MAP_TAG or ctag is _SEQ_TAG or str(ctag) in _COLLECTION_TAGS.get(node.id, ()):
-            return self._collection(node, path)
-        if node.id != "scalar":
-            raise YamlProblem(f"unsupported YAML tag {quote(ctag)}", node.start_mark)
-        return _resolve_tagged(str(ctag), node.value, node.start_mark)
+        nid = node.id
+        if nid == "scalar":
+            return _tagged_scalar(self, node)
+        if tag is not _MAP_TAG and tag is not _SEQ_TAG and tag != (_MAP_TAG if nid == "mapping" else _SEQ_TAG):
+            self.ignored_tag(tag, node, f"the {nid} is read as a plain {nid}")
+        return self._collection(node, path)
+
+    def ignored_tag(self, tag: str, node: Any, what: str) -> None:
+        """A tag Kubernetes' reader ignores: a warning at the node."""
+        self.warnings.append(YamlProblem(f"YAML tag {quote(tag)} ignored: {what}, as Kubernetes reads it",
+                                         node.start_mark, hint="Kubernetes manifests use untagged YAML"))
 
     def _collection(self, node: Any, path: FieldPath) -> Any:
         if len(path) >= MAX_DEPTH:
@@ -165,6 +130,8 @@ class _Builder:
         nid = id(node)
         if nid in self.active:
             raise YamlProblem("recursive alias: a collection contains itself", node.start_mark)
+        if node.flow_style and self.question_marks:
+            self._check_flow_scalars(node)
         self.active.add(nid)
         try:
             if node.id == "mapping":
@@ -173,12 +140,21 @@ class _Builder:
         finally:
             self.active.discard(nid)
 
+    def _check_flow_scalars(self, node: Any) -> None:
+        """In a flow collection yaml.v2 ends a plain scalar at '?' (then fails: ``[a?b]``); libyaml reads on."""
+        items = node.value if node.id == "sequence" else [n for pair in node.value for n in pair]
+        for item in items:
+            if item.tag is _PLAIN_TAG and "?" in item.value:
+                raise YamlProblem(f"'?' inside the plain scalar {quote(item.value)} of a flow collection: "
+                                  "Kubernetes' reader ends the scalar there and fails", item.start_mark,
+                                  hint="quote the value")
+
     def _sequence(self, node: Any, path: FieldPath) -> list:
         result = []
         append = result.append
         positions, file = self.positions, self.file
         for i, item in enumerate(node.value):
-            ctag = item.ctag
+            ctag = item.tag
             if ctag is _PLAIN_TAG or ctag is _QUOTED_TAG:
                 self.budget -= 1
                 if self.budget < 0:
@@ -206,12 +182,29 @@ class _Builder:
         positions, key_positions, file = self.positions, self.key_positions, self.file
         for key_node, value_node in node.value:
             if key_node.id != "scalar":
-                self.problems.append(YamlProblem("mapping key must be a string, not a collection", key_node.start_mark))
+                self.problems.append(YamlProblem("a mapping key must be a string, not a collection",
+                                                 key_node.start_mark))
                 continue
             key = key_node.value
-            if key == "<<" and key_node.ctag is _PLAIN_TAG:
-                merges.append(value_node)
-                continue
+            ktag = key_node.tag
+            if ktag is _PLAIN_TAG:
+                if key == "<<":
+                    merges.append(value_node)
+                    continue
+                known = _PLAIN_KEYS.get(key)
+                if known is None:
+                    known = resolve_plain(key)
+                    if known.__class__ is str and len(_PLAIN_KEYS) < _PLAIN_KEYS_MAX:
+                        _PLAIN_KEYS[key] = known
+                key = known
+            elif ktag is not _QUOTED_TAG:
+                key = _tagged_scalar(self, key_node)
+            if key.__class__ is not str:
+                try:
+                    key = key_string(key)
+                except KeyProblem as problem:
+                    self.problems.append(YamlProblem(str(problem), key_node.start_mark))
+                    continue
             kpath = path + (key,)
             mark = key_node.start_mark
             if key in result:
@@ -220,7 +213,7 @@ class _Builder:
                     YamlProblem(f"duplicate key {quote(key)} (first defined at line {first.line})", mark))
                 continue
             key_positions[kpath] = _tuple_new(SourcePos, (file, mark.line + 1, mark.column + 1))
-            ctag = value_node.ctag
+            ctag = value_node.tag
             if ctag is _PLAIN_TAG or ctag is _QUOTED_TAG:
                 self.budget -= 1
                 if self.budget < 0:
@@ -261,10 +254,13 @@ def _mark_pos(file: str, exc: Any, text: str) -> SourcePos:
 
 
 def _yaml_error(file: str, exc: Exception, text: str, diags: Diagnostics) -> None:
-    """Report a ruamel scanner/parser/reader error at its position."""
+    """Report a PyYAML scanner/parser/reader error at its position."""
     pos = _mark_pos(file, exc, text)
     problem = getattr(exc, "problem", None)
     hint = None
+    if problem is not None and "maximum nesting depth" in problem:  # libyaml stops at 1,000 levels
+        diags.error(f"nesting deeper than {MAX_DEPTH} levels", pos)
+        return
     if problem is None:  # ReaderError
         problem = getattr(exc, "reason", None) or str(exc).splitlines()[0]
         problem = f"invalid character in input: {problem}"
@@ -325,7 +321,7 @@ def _nesting_bound(text: str, segments: list[str] | None = None) -> int:
 
 def _check_depth(file: str, text: str, diags: Diagnostics) -> bool:
     """Exact nesting check from the event stream; False after reporting too deep input."""
-    parser = _make_parser(text)
+    parser = yamlcompose.make_parser(text)
     depth = 0
     try:
         while True:
@@ -345,52 +341,112 @@ def _check_depth(file: str, text: str, diags: Diagnostics) -> bool:
     except Exception:  # a syntax error: composing will report it properly
         return True
     finally:
-        _dispose(parser)
+        yamlcompose.dispose(parser)
 
 
 def iter_documents(file: str, text: str, diags: Diagnostics) -> Iterator[RawDocument]:
     """Parse ``text`` and yield each non-empty document; problems go to ``diags``."""
+    for doc in read_documents(file, text, diags):
+        if doc.data is not None:
+            yield doc
+
+
+def read_documents(file: str, text: str, diags: Diagnostics) -> Iterator[RawDocument]:
+    """Every document of ``text`` in order (an empty one with ``data`` None) until the first
+    syntax error; problems go to ``diags``."""
     segments = _DOCUMENT_MARKER.split(text) if len(text) > MAX_DOCUMENT_CHARS else [text]
     if not _sizes_ok(file, text, segments, diags):
         return
     if _nesting_bound(text, segments) > _SAFE_COMPOSE_DEPTH and not _check_depth(file, text, diags):
         return
-    composer = _make_parser(text)
-    index = -1
-    try:
-        while True:
-            try:
-                if not composer.check_node():
-                    break
-                node = composer.get_node()
-            except RecursionError:
-                diags.error(f"nesting deeper than {MAX_DEPTH} levels", SourcePos(file, 1, 1))
-                return
-            except Exception as exc:  # ruamel's YAMLError family, ReaderError
-                _yaml_error(file, exc, text, diags)
-                return
-            index += 1
-            if index >= MAX_DOCUMENTS:
-                diags.error(f"more than {MAX_DOCUMENTS} documents in one input", _mark(file, node.start_mark)
-                            if node is not None else SourcePos(file, 1, 1), hint="split the input into several files")
-                return
-            if node is None:
-                continue
-            doc = _build_document(file, index, node, diags)
-            if doc is not None:
-                yield doc
-    finally:
-        _dispose(composer)
+    read = _Reading(file, text, diags)
+    yield from read.documents(careful=None)
+    while read.again:  # a redefined anchor or a stand-in: read again, from the first document not yet given
+        read.again = False
+        yield from read.documents(careful=read.careful)
 
 
-def _build_document(file: str, index: int, node: Any, diags: Diagnostics) -> RawDocument | None:
+class _Reading:
+    """One text read by a composer; ``again`` when the careful composer must read it again from
+    the first document not yet yielded (``done``)."""
+
+    def __init__(self, file: str, text: str, diags: Diagnostics):
+        self.file, self.text, self.diags = file, text, diags
+        self.done = -1  # index of the last document handled
+        self.again = False
+        self.careful: bool | None = None
+        # stand-ins for what libyaml refuses and yaml.v2 reads (yamlcompose.stand_in), at most
+        # _MAX_STAND_INS, and only where the text holds none of them itself
+        self.stand_ins = 0 if yamlcompose.COLON not in text and yamlcompose.DROPPED not in text else _MAX_STAND_INS
+        self.question_marks = "?" in text
+
+    def documents(self, careful: bool | None) -> Iterator[RawDocument]:
+        file, diags = self.file, self.diags
+        composer = yamlcompose.make_composer(self.text, careful)
+        index = -1
+        try:
+            while True:
+                try:
+                    if not composer.check_node():
+                        break
+                    node = composer.get_node()
+                except RecursionError:
+                    diags.error(f"nesting deeper than {MAX_DEPTH} levels", SourcePos(file, 1, 1))
+                    return
+                except yamlcompose.Unsupported as exc:
+                    diags.error(f"YAML: {exc.message}", _mark(file, exc.mark), exc.hint)
+                    return
+                except Exception as exc:  # PyYAML's YAMLError family, ReaderError
+                    if not careful and yamlcompose.DUPLICATE_ANCHOR in str(getattr(exc, "context", None)):
+                        self.again, self.careful = True, True
+                        return
+                    patched = yamlcompose.stand_in(self.text, exc) if self.stand_ins < _MAX_STAND_INS else None
+                    if patched is not None:
+                        self.text, self.again = patched, True
+                        self.stand_ins += 1
+                        return
+                    _yaml_error(file, exc, self.text, diags)
+                    return
+                index += 1
+                if index <= self.done:
+                    continue
+                self.done = index
+                if index >= MAX_DOCUMENTS:
+                    diags.error(f"more than {MAX_DOCUMENTS} documents in one input", _mark(file, node.start_mark)
+                                if node is not None else SourcePos(file, 1, 1), hint="split the input into several files")
+                    return
+                if node is None:
+                    continue
+                doc = _build_document(file, index, node, diags, self.question_marks)
+                if doc is not None and self.stand_ins:
+                    doc = _restored(doc)
+                if doc is not None:
+                    yield doc
+        finally:
+            yamlcompose.dispose(composer)
+
+
+_MAX_STAND_INS = 20
+
+
+def _restored(doc: RawDocument) -> RawDocument:
+    """A document read with stand-ins, with its values and field paths turned back."""
+    src = doc.source
+    positions = {yamlcompose.turn_back(p): pos for p, pos in src.positions.items()}
+    key_positions = {yamlcompose.turn_back(p): pos for p, pos in src.key_positions.items()}
+    return RawDocument(doc.index, yamlcompose.turn_back(doc.data),
+                       SourceMap(src.file, src.document, src.start, positions, key_positions))
+
+
+def _build_document(file: str, index: int, node: Any, diags: Diagnostics,
+                    question_marks: bool = True) -> RawDocument | None:
     """Plain data and positions of one composed document (None after reporting problems)."""
     start = _mark(file, node.start_mark)
     size = node.end_mark.index - node.start_mark.index
     if size > MAX_DOCUMENT_CHARS:
         diags.error(f"document is larger than the {MAX_DOCUMENT_CHARS // (1024 * 1024)} MiB limit", start)
         return None
-    builder = _Builder(file, size)
+    builder = _Builder(file, size, question_marks)
     try:
         data = builder.build(node, ())
     except YamlProblem as problem:
@@ -399,86 +455,10 @@ def _build_document(file: str, index: int, node: Any, diags: Diagnostics) -> Raw
     except RecursionError:
         builder.problems.append(YamlProblem(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark))
         data = None
+    for w in builder.warnings:
+        diags.warning(w.message, _mark(file, w.mark), w.hint)
     for p in builder.problems:
         diags.error(p.message, _mark(file, p.mark) if p.mark is not None else start, p.hint)
-    if builder.problems or data is None:
+    if builder.problems:
         return None
     return RawDocument(index, data, SourceMap(file, index, start, builder.positions, builder.key_positions))
-
-
-# --- parser construction ----------------------------------------------------
-
-def _resolve(self: Any, kind: Any, value: Any, implicit: Any) -> str:
-    """Minimal resolver: typing of plain scalars is done by resolve_plain."""
-    if value is None:  # collections
-        return _MAP_TAG if kind.__name__ == "MappingNode" else _SEQ_TAG
-    if implicit is True or (implicit.__class__ is tuple and implicit[0]):
-        return _PLAIN_TAG
-    return _QUOTED_TAG
-
-
-#: ruamel.yaml.clib's C parser subclassed with our resolver, or None (no clib, or the shortcuts
-#: switched off): then ruamel's public loader API composes (with the same C parser when the clib
-#: is installed, else the pure-Python one).
-_CComposer = shortcuts.c_composer(_resolve)
-HAVE_CLIB = _CComposer is not None
-#: True: the public API's pure-Python parser even where the clib is installed (tests compare them).
-_PURE = False
-
-
-def _make_parser(text: str) -> Any:
-    if _CComposer is not None:
-        return _CComposer(text)
-    return _LoaderComposer(text, _PURE)
-
-
-def _dispose(parser: Any) -> None:
-    dispose = getattr(parser, "dispose", None)
-    if dispose is not None:
-        try:
-            dispose()
-        except Exception:
-            pass
-
-
-_END = object()
-
-
-class _LoaderComposer:
-    """The C composer's methods over ruamel's public ``YAML.compose_all`` and ``YAML.parse``,
-    with our resolver. Their generators start reading on first use, so a reader error (a
-    control character) comes from ``check_node``/``get_event`` as it does from the C parser."""
-
-    def __init__(self, text: str, pure: bool):
-        from ruamel.yaml import YAML
-        from ruamel.yaml.resolver import VersionedResolver
-
-        class _Resolver(VersionedResolver):
-            resolve = _resolve
-
-        self._yaml = YAML(typ="safe", pure=pure)
-        self._yaml.Resolver = _Resolver
-        self._text = text
-        self._stream: Any = None  # the generator in use: nodes or events
-        self._next: Any = _END
-
-    def check_node(self) -> bool:
-        if self._next is _END:
-            if self._stream is None:
-                self._stream = self._yaml.compose_all(self._text)
-            self._next = next(self._stream, _END)
-        return self._next is not _END
-
-    def get_node(self) -> Any:
-        self.check_node()
-        node, self._next = self._next, _END
-        return node
-
-    def get_event(self) -> Any:
-        if self._stream is None:
-            self._stream = self._yaml.parse(self._text)
-        return next(self._stream, None)
-
-    def dispose(self) -> None:
-        if self._stream is not None:
-            self._stream.close()

@@ -55,9 +55,7 @@ def container_mounts(
             continue
         propagation = PROPAGATION.get(vm.mount_propagation or "", "")
         if vm.mount_propagation and vm.mount_propagation not in PROPAGATION:
-            ctx.error(mpath + ("mountPropagation",), f"unknown mountPropagation {vm.mount_propagation!r}",
-                      "one of: None, HostToContainer, Bidirectional")
-            continue
+            continue  # refused by load/validate.py (load/enums.py)
         if res.kind == "device":
             devices.append(DeviceMapping.make(host_path=res.host_path, container_path=dest))
         elif res.kind == "bind":

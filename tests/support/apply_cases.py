@@ -18,7 +18,7 @@ def pod(name: str, *, image: str = BUSYBOX, command: str = "sleep 600", env: dic
              f"    image: {image}", f"    imagePullPolicy: {policy}",
              f"    command: {json.dumps(argv or ['sh', '-c', command])}"]
     if env:
-        lines.append("    env: [" + ", ".join(f"{{name: {k}, value: {json.dumps(v)}}}" for k, v in env.items()) + "]")
+        lines.append("    env: [" + ", ".join(f"{{name: {json.dumps(k)}, value: {json.dumps(v)}}}" for k, v in env.items()) + "]")
     if host_port:
         lines.append(f"    ports: [{{containerPort: 8080, hostPort: {host_port}}}]")
     if volume or claim:
