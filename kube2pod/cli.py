@@ -591,7 +591,10 @@ def cmd_status(args) -> int:
                 from kube2pod.pipeline import default_project
 
                 project = args.project or default_project(args.inputs)
-            result = status.collect(api, pods, volumes, project)
+            names = {p.name for p in pods}
+            services = [r for r in (plan.services if plan is not None else [])
+                        if not wanted or r.proxy in names or names.intersection(r.endpoints)]
+            result = status.collect(api, pods, volumes, project, services=services)
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -600,7 +603,7 @@ def cmd_status(args) -> int:
         print("kube2pod status: no kube2pod objects" + (" match" if keep else " on this Podman"), file=sys.stderr)
     if result.ready:
         return EXIT_OK
-    bad = [o for o in (*result.workloads, *result.pods, *result.volumes) if not o.ok]
+    bad = [o for o in (*result.workloads, *result.pods, *result.volumes, *result.services) if not o.ok]
     print(f"kube2pod status: {len(bad)} object(s) not ready, missing or drifted (exit {EXIT_NOT_READY})",
           file=sys.stderr)
     return EXIT_NOT_READY

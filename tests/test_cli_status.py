@@ -38,6 +38,13 @@ spec:
           failureThreshold: 3
 ---
 apiVersion: v1
+kind: Service
+metadata: {{name: web}}
+spec:
+  selector: {{app: web}}
+  ports: [{{port: 8080}}]
+---
+apiVersion: v1
 kind: PersistentVolumeClaim
 metadata: {{name: data}}
 spec: {{accessModes: [ReadWriteOnce], resources: {{requests: {{storage: 1Gi}}}}}}
@@ -95,6 +102,7 @@ def test_status_of_a_healthy_app(app, podman_url, podman):
     code, out, err = _status(podman_url, manifest)
     assert code == 3, out + err
     assert "livenessProbe has not passed yet" in out
+    assert "no endpoint pod is ready" in out  # the Service's endpoints are its ready pods
     _probe_all(podman, ["web-pod-0-http", "web-pod-1-http"])
     code, out, err = _status(podman_url, manifest)
     assert code == 0, out + err
@@ -109,6 +117,8 @@ def test_status_of_a_healthy_app(app, podman_url, podman):
     assert rows["main"][1:4] == ["yes", "running", "0"]
     assert rows["volume/data"][1:3] == ["-", "present"]
     assert "PersistentVolumeClaim/default/data: persistent, kept across down" in out
+    assert rows["service/web"][1:3] == ["2/2", "ready"]
+    assert "aliases; web 8080/tcp; endpoints web-pod-0, web-pod-1" in out
 
 
 def test_json_and_yaml_carry_the_same_facts_and_no_file_lists_the_project(app, podman_url, podman):

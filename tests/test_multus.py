@@ -186,3 +186,20 @@ def test_two_pods_with_static_addresses_reach_each_other_on_macvlan(parent, tmp_
     run = subprocess.run(["sh", "-c", script], env=podman_shell_env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr
     _reach(podman_cli)
+
+
+@pytest.mark.podman
+def test_a_run_that_fails_on_a_subnet_conflict_leaves_the_host_as_it_was(tmp_path, podman_url, podman_cli,
+                                                                        podman_clean):
+    podman_cli("network", "create", "--subnet", "10.78.0.0/24", "theirs")
+    podman_cli("run", "-d", "--name", "their-c", "--network", "theirs", "localhost/busybox:latest", "sleep", "600")
+    before = host_state(podman_cli)
+    pod = ("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  annotations:\n"
+           "    k8s.v1.cni.cncf.io/networks: lan\nspec:\n  terminationGracePeriodSeconds: 1\n"
+           "  containers: [{name: c, image: localhost/busybox:latest, imagePullPolicy: Never, command: [sleep, '600']}]\n")
+    manifest = tmp_path / "clash.yaml"
+    manifest.write_text(NAD.replace('"macvlan", "master": "{parent}", "mode": "bridge"', '"bridge"').format(
+        ipam='{"type": "host-local", "subnet": "10.78.0.0/24"}') + pod)
+    code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
+    assert code == 1 and "creating network clash_default_lan" in err and "rolled back" in err, err
+    assert host_state(podman_cli) == before

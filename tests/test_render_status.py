@@ -26,6 +26,9 @@ DATA = {
               "containers": [CONTAINER]}],
     "volumes": [{"name": "data", "source": "PersistentVolumeClaim/default/data", "project": "b",
                  "lifetime": "persistent", "present": True, "ok": True, "kept_across_down": True, "problem": ""}],
+    "services": [{"name": "service/web", "project": "a", "mechanism": "proxy", "ready": "1/2", "ok": True,
+                  "names": ["web", "web.default"], "ports": ["80->http/tcp"], "endpoints": ["web-pod-0", "web-pod-1"],
+                  "proxy": "web-service", "problem": ""}],
 }
 
 
@@ -36,6 +39,8 @@ def test_table_groups_by_project_one_row_per_object():
         "deployment.apps/web  1/1    ready    0         5m   pods: web-pod-0",
         "pod/web-pod-0        1/1    Running  0         5m   ports 8080->80/tcp",
         "  http               yes    running  0              healthy (livenessProbe)",
+        "service/web          1/2    ready    -         -    proxy pod web-service; web 80->http/tcp; endpoints "
+        "web-pod-0, web-pod-1",
         "",
         "project b",
         "NAME                 READY  STATUS   RESTARTS  AGE  DETAILS",

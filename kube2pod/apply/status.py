@@ -35,7 +35,7 @@ from datetime import datetime
 from kube2pod.apply import decisions, labels, observed
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.podman_api import PodmanAPI, PodmanGone
-from kube2pod.plan import Container, Pod, Volume
+from kube2pod.plan import Container, Pod, ServiceRecord, Volume
 from kube2pod.plan import ownership_labels
 
 WORKLOAD_GROUPS = {"Deployment": "apps", "StatefulSet": "apps", "DaemonSet": "apps", "ReplicaSet": "apps",
@@ -112,15 +112,31 @@ class VolumeStatus:
 
 
 @dataclass(frozen=True)
+class ServiceStatus:
+    name: str  # service/NAME
+    source: str
+    project: str
+    mechanism: str  # aliases | proxy | headless (docs/networking.md)
+    ready: str  # ready/selected endpoint pods
+    ok: bool
+    names: tuple[str, ...] = ()
+    ports: tuple[str, ...] = ()
+    endpoints: tuple[str, ...] = ()
+    proxy: str = ""
+    problem: str = ""
+
+
+@dataclass(frozen=True)
 class Status:
     workloads: tuple[WorkloadStatus, ...] = ()
     pods: tuple[PodStatus, ...] = ()
     volumes: tuple[VolumeStatus, ...] = ()
+    services: tuple[ServiceStatus, ...] = ()
 
     @property
     def ready(self) -> bool:
         """Everything ready, nothing missing or drifted."""
-        return all(o.ok for o in (*self.workloads, *self.pods, *self.volumes))
+        return all(o.ok for o in (*self.workloads, *self.pods, *self.volumes, *self.services))
 
     @property
     def projects(self) -> tuple[str, ...]:
@@ -129,17 +145,37 @@ class Status:
     def data(self) -> dict:
         """JSON-compatible: ``ready``, ``projects`` and a list per kind of object."""
         return {"ready": self.ready, "projects": list(self.projects),
-                **{k: [asdict(o) for o in getattr(self, k)] for k in ("workloads", "pods", "volumes")}}
+                **{k: [asdict(o) for o in getattr(self, k)] for k in ("workloads", "pods", "volumes", "services")}}
 
 
 def collect(api: PodmanAPI, pods: list[Pod], volumes: list[Volume], project: str | None,
-            now: float | None = None) -> Status:
-    """The status of ``pods`` and ``volumes`` on the host. ``project``: the manifests' project
-    (a pod of another is drift); None: each pod's own (what is on the host, no manifests)."""
+            now: float | None = None, services: list[ServiceRecord] = ()) -> Status:
+    """The status of ``pods``, ``volumes`` and the Services of the manifests (``services``: the
+    plan's records) on the host. ``project``: the manifests' project (a pod of another is drift);
+    None: each pod's own (what is on the host, no manifests)."""
     now = time.time() if now is None else now
     seen = observed.observe(api, pods)
     rows = tuple(_pod(api, pod, seen[pod.name], project, now) for pod in pods)
-    return Status(_workloads(pods, rows), rows, tuple(_volume(api, v, project) for v in volumes))
+    return Status(_workloads(pods, rows), rows, tuple(_volume(api, v, project) for v in volumes),
+                  tuple(_service(r, rows, project or "") for r in services))
+
+
+def _service(r: ServiceRecord, rows: tuple[PodStatus, ...], project: str) -> ServiceStatus:
+    """A Service is ready when one of its endpoint pods is (and its proxy pod, for a proxied one)."""
+    by_name = {p.name: p for p in rows}
+    ready = [e for e in r.endpoints if e in by_name and by_name[e].ok]
+    proxy = by_name.get(r.proxy)
+    problem = ""
+    if not r.endpoints:
+        problem = "selects no pod: its names do not resolve"
+    elif not ready:
+        problem = "no endpoint pod is ready"
+    elif r.proxy and (proxy is None or not proxy.ok):
+        problem = f"its proxy pod {r.proxy} is not ready"
+    return ServiceStatus(
+        name=f"service/{r.name}", source=ownership_labels.source_value("Service", r.source.namespace, r.name),
+        project=project, mechanism=r.mechanism, ready=f"{len(ready)}/{len(r.endpoints)}", ok=not problem,
+        names=tuple(r.names), ports=tuple(r.ports), endpoints=tuple(r.endpoints), proxy=r.proxy, problem=problem)
 
 
 def on_host(api: PodmanAPI, project: str | None = None, keep=None) -> tuple[list[Pod], list[Volume]]:

@@ -12,6 +12,7 @@ from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, SecretFile, Vol
 from kube2pod.plan.plan import Plan
 from kube2pod.plan.pod import Pod
 from kube2pod.plan.secret import Secret
+from kube2pod.plan.service import ServiceRecord
 from kube2pod.plan.port import PortMapping
 from kube2pod.plan.volume import Volume
 
@@ -32,6 +33,7 @@ __all__ = [
     "Secret",
     "SecretEnv",
     "SecretFile",
+    "ServiceRecord",
     "Volume",
     "VolumeMount",
 ]

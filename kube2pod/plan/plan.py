@@ -7,6 +7,7 @@ from kube2pod.plan.hostpath import HostPath
 from kube2pod.plan.network import Network
 from kube2pod.plan.pod import Pod
 from kube2pod.plan.secret import Secret
+from kube2pod.plan.service import ServiceRecord
 from kube2pod.plan.volume import Volume
 
 
@@ -17,3 +18,4 @@ class Plan(Frozen):
     volumes: list[Volume] = []
     secrets: list[Secret] = []
     pods: list[Pod] = []
+    services: list[ServiceRecord] = []  # what the Services became (comments, status)

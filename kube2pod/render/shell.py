@@ -9,7 +9,7 @@ from __future__ import annotations
 import posixpath
 
 from kube2pod import __version__
-from kube2pod.plan import HostPath, Network, Plan, Secret
+from kube2pod.plan import HostPath, Network, Plan, Secret, ServiceRecord
 from kube2pod.render import argv, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.spec import NetworkSpec, SecretSpec, Spec, build
@@ -51,6 +51,10 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
             lines.append(f"# {net.source}")
             lines.append(network_command(net, spec.networks[net.name]))
         lines.append("")
+    if plan.services:
+        lines.append("# Services: names on the project network (their proxy pods are below)")
+        lines += [service_comment(r) for r in plan.services]
+        lines.append("")
     if plan.volumes:
         lines.append("# Volumes")
         for vol in plan.volumes:
@@ -74,6 +78,20 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
             lines.append(_cmd(argv.pod_start(pod.name)))
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def service_comment(r: ServiceRecord) -> str:
+    """One comment line: how a Service is emulated, its names, ports and endpoints."""
+    how = f"proxy pod {r.proxy}" if r.proxy else f"{r.mechanism} on its pods"
+    parts = [f"# {r.source} ({r.source.location}): {how}", "names " + " ".join(r.names),
+             "ports " + (", ".join(r.ports) or "none"), "endpoints " + (", ".join(r.endpoints) or "none")]
+    if r.host_ports:
+        parts.append("host ports " + ", ".join(map(str, r.host_ports)))
+    return _comment_text("; ".join(parts))
+
+
+def _comment_text(text: str) -> str:
+    return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
 def network_command(net: Network, node: NetworkSpec) -> str:

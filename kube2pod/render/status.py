@@ -2,7 +2,8 @@
 
 The data is ``Status.data()`` of apply/status.py (plain dicts and lists; this module imports
 nothing of apply). The table has, per project, the workloads, then each pod followed by its
-containers (indented), then the volumes; DETAILS says what is not ready, missing or drifted.
+containers (indented), then the Services (with manifests: their mechanism, names, ports and endpoint
+pods ready/selected), then the volumes; DETAILS says what is not ready, missing or drifted.
 """
 
 from __future__ import annotations
@@ -67,6 +68,12 @@ def _rows(data: dict, project: str) -> list[tuple[str, ...]]:
         details = [*p["problems"], *(["ports " + ", ".join(p["ports"])] if p["ports"] else [])]
         rows.append((f"pod/{p['name']}", p["ready"], p["phase"], str(p["restarts"]), p["age"], "; ".join(details)))
         rows += [_container(c) for c in p["containers"]]
+    for sv in mine("services"):
+        how = f"proxy pod {sv['proxy']}" if sv["proxy"] else sv["mechanism"]
+        details = [x for x in (sv["problem"], f"{how}; {sv['names'][0] if sv['names'] else ''} "
+                                              f"{', '.join(sv['ports'])}; endpoints {', '.join(sv['endpoints']) or 'none'}")
+                   if x]
+        rows.append((sv["name"], sv["ready"], "ready" if sv["ok"] else "not ready", "-", "-", "; ".join(details)))
     for v in mine("volumes"):
         life = "persistent, kept across down" if v["kept_across_down"] else "removed with its pod"
         rows.append((f"volume/{v['name']}", "-", "present" if v["present"] else "missing", "-", "-",

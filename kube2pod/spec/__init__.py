@@ -77,7 +77,8 @@ def _checked(node, version: Version, source):
 #: Where each plan field goes: ``Spec.field`` (the spec fields it becomes) or a host step.
 PLAN_FIELDS: dict[str, dict[str, str]] = {
     "Plan": {"sources": "comments of the script", "host_paths": "host steps", "networks": "NetworkSpec", "volumes": "VolumeSpec",
-             "secrets": "SecretSpec", "pods": "PodSpec"},
+             "secrets": "SecretSpec", "pods": "PodSpec",
+             "services": "comments of the script, kube2pod status (their pods are in pods)"},
     "HostPath": {f: "host step: render/shell.py host_path_command, apply/hostpaths.py"
                  for f in ("path", "source", "expect", "create", "mode")},
     "Volume": {"name": "VolumeSpec.name", "source": "comments, diagnostics", "lifetime": "apply's lifetime label",
@@ -98,6 +99,8 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
                 "driver": "NetworkSpec.driver", "shared": "the script's and apply's ownership check",
                 "subnet": "NetworkSpec.subnet", "gateway": "NetworkSpec.gateway", "ip_range": "NetworkSpec.ip_range",
                 "options": "NetworkSpec.options", "dns": "NetworkSpec.dns NetworkSpec.disable_dns"},
+    "ServiceRecord": {f: "comments of the script, kube2pod status"
+                      for f in ("name", "source", "mechanism", "names", "ports", "endpoints", "proxy", "host_ports")},
     "Attachment": {f: "PodSpec.networks" for f in ("network", "aliases", "ips", "mac", "interface")},
     "PortMapping": {f: "PodSpec.publish" for f in ("host_port", "container_port", "protocol", "host_ip")},
     "Container": {

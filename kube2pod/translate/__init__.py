@@ -88,7 +88,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
     relabel = _relabel_policy(sources, options.relabel)
     emulation = _services(manifests, sources, options, diags)
     networks: dict[str, Network] = {}
-    nads = _definitions(manifests, options, diags, networks)
+    nads = _definitions(manifests, options, diags)
     pods: dict[str, Pod] = {}
     volumes: dict[str, Volume] = {}
     host_paths: dict[str, HostPath] = {}
@@ -109,6 +109,8 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
         proxy = _on_network(proxy, namespace, emulation.aliases.get(proxy.name, []), None, options, networks)
         if _check_unique(diags, pods, proxy):
             pods[proxy.name] = with_hash(proxy)
+    for net in nads.values():
+        networks.setdefault(net.name, net)
     _check_host_ports(diags, list(pods.values()))
     if not sources and not diags.has_errors:
         diags.warning("no Pod or workload found in the input; nothing to run")
@@ -119,6 +121,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
         volumes=list(volumes.values()),
         secrets=secrets.secrets(),
         pods=list(pods.values()),
+        services=emulation.records,
     )
     return Translation(plan, diags.items)
 
@@ -134,15 +137,11 @@ def _services(manifests: list[Manifest], sources: list[PodSource], options: Opti
     return emulate(services, sources, diags, options.proxy_image)
 
 
-def _definitions(manifests: list[Manifest], options: Options, diags: Diagnostics,
-                 networks: dict[str, Network]) -> dict[tuple, Network]:
-    """The NetworkAttachmentDefinitions' networks, added to ``networks``."""
+def _definitions(manifests: list[Manifest], options: Options, diags: Diagnostics) -> dict[tuple, Network]:
+    """The NetworkAttachmentDefinitions' networks (added to the plan after the project networks)."""
     bases = {ns: network.network_name(options.project or "default", ns)
              for ns in {m.namespace or "default" for m in manifests if m.kind == multus.KIND}}
-    nads = multus.definitions(manifests, bases, diags)
-    for net in nads.values():
-        networks.setdefault(net.name, net)
-    return nads
+    return multus.definitions(manifests, bases, diags)
 
 
 def _place(pod: Pod, src: PodSource, emulation: Emulation, options: Options, networks: dict[str, Network],

@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from kube2pod.diagnostics import Diagnostics
 from kube2pod.load.manifest import Manifest
-from kube2pod.plan import Attachment, Container, EnvVar, ObjectRef, Pod, PortMapping
+from kube2pod.plan import Container, EnvVar, ObjectRef, Pod, PortMapping, ServiceRecord
 from kube2pod.plan import ownership_labels
 from kube2pod.translate.ports import PROTOCOLS
 from kube2pod.translate.workload import PodSource
@@ -54,12 +54,14 @@ class Backend(NamedTuple):
 
 
 class Emulation:
-    """What the Services become: ``aliases`` per pod name, ``env`` per namespace, the ``proxies``."""
+    """What the Services become: ``aliases`` per pod name, ``env`` per namespace, the ``proxies``,
+    and a ``records`` entry per Service."""
 
     def __init__(self):
         self.aliases: dict[str, list[str]] = {}
         self.env: dict[str, list[EnvVar]] = {}
         self.proxies: list[Pod] = []
+        self.records: list[ServiceRecord] = []
 
     def alias(self, pod: str, names: list[str]) -> None:
         have = self.aliases.setdefault(pod, [])
@@ -85,24 +87,43 @@ def emulate(services: list[Manifest], sources: list[PodSource], diags: Diagnosti
             continue
         _unsupported(m, spec, diags)
         chosen = _selected(m, spec, backends, diags)
+        names, endpoints = service_names(m.name, ns), [b.pod for b in chosen]
         if spec.cluster_ip == "None":
             headless[(ns, m.name)] = m
             for b in chosen:
-                out.alias(b.pod, service_names(m.name, ns))
+                out.alias(b.pod, names)
+            out.records.append(_record(m, "headless", names, spec.ports or [], endpoints))
             continue
         out.env.setdefault(ns, []).extend(link_variables(m.name, ns, spec.ports or []))
         ports = _port_targets(m, spec, chosen, diags)
         if kind == "ClusterIP" and all(t == p.port for p, targets in ports for t in targets.values()):
             for b in chosen:
-                out.alias(b.pod, service_names(m.name, ns))
+                out.alias(b.pod, names)
+            out.records.append(_record(m, "aliases", names, spec.ports or [], endpoints))
         elif chosen:
             for b in chosen:
                 out.alias(b.pod, [endpoint_alias(b.pod, ns)])
             proxy = _proxy_pod(m, kind, ports, proxy_image, diags)
             out.proxies.append(proxy)
-            out.alias(proxy.name, service_names(m.name, ns))
+            out.alias(proxy.name, names)
+            out.records.append(_record(m, "proxy", names, spec.ports or [], endpoints, proxy))
     _subdomains(backends, headless, out, diags)
     return out
+
+
+def _record(m: Manifest, mechanism: str, names: list[str], ports: list, endpoints: list[str],
+            proxy: Pod | None = None) -> ServiceRecord:
+    shown = []
+    for p in ports:
+        if p.port is None:
+            continue
+        target = p.target_port if p.target_port not in (None, "", p.port) else None
+        shown.append(f"{p.port}{'->' + str(target) if target is not None else ''}/{(p.protocol or 'TCP').lower()}")
+    return ServiceRecord.make(
+        name=m.name, source=ObjectRef.make(kind="Service", name=m.name, namespace=m.namespace, file=m.source.file,
+                                           line=m.source.start.line),
+        mechanism=mechanism, names=list(names), ports=shown, endpoints=list(endpoints),
+        proxy=proxy.name if proxy is not None else "", host_ports=[p.host_port for p in proxy.ports] if proxy else [])
 
 
 def _selected(m: Manifest, spec, backends: list[Backend], diags: Diagnostics) -> list[Backend]:
