@@ -37,15 +37,17 @@ def test_second_pod_failing_leaves_host_as_before(tmp_path, podman_url, bystande
     assert bystanders("pod", "exists", "bystander", check=False).returncode == 0
 
 
-def test_port_taken_leaves_host_as_before(tmp_path, podman_url, bystanders):
+def test_port_taken_is_found_before_anything_is_created(tmp_path, podman_url, bystanders):
     port = free_port()
     manifest = write(tmp_path / "ports.yaml", pod("first"), pod("second", host_port=port))
     before = host_state(bystanders)
     with port_taken(port):
         code, _, err = apply_cli(podman_url, manifest)
     assert code == 1, err
-    assert "nothing this run created was left behind" in err
+    assert f"host port {port}/tcp of Pod/second" in err and "is already in use on this host" in err, err
+    assert "nothing was changed" in err
     assert host_state(bystanders) == before
+    assert apply_cli(podman_url, manifest)[0] == 0  # free again: the same apply goes through
 
 
 def test_failed_run_leaves_same_named_foreign_pod_alone(tmp_path, podman_url, bystanders):

@@ -191,7 +191,8 @@ def test_two_pods_with_static_addresses_reach_each_other_on_macvlan(parent, tmp_
 @pytest.mark.podman
 def test_a_run_that_fails_on_a_subnet_conflict_leaves_the_host_as_it_was(tmp_path, podman_url, podman_cli,
                                                                         podman_clean):
-    podman_cli("network", "create", "--subnet", "10.78.0.0/24", "theirs")
+    subnet = f"10.78.{os.getpid() % 250}.0/24"  # concurrent test sessions use other subnets
+    podman_cli("network", "create", "--subnet", subnet, "theirs")
     podman_cli("run", "-d", "--name", "their-c", "--network", "theirs", "localhost/busybox:latest", "sleep", "600")
     before = host_state(podman_cli)
     pod = ("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  annotations:\n"
@@ -199,7 +200,7 @@ def test_a_run_that_fails_on_a_subnet_conflict_leaves_the_host_as_it_was(tmp_pat
            "  containers: [{name: c, image: localhost/busybox:latest, imagePullPolicy: Never, command: [sleep, '600']}]\n")
     manifest = tmp_path / "clash.yaml"
     manifest.write_text(NAD.replace('"macvlan", "master": "{parent}", "mode": "bridge"', '"bridge"').format(
-        ipam='{"type": "host-local", "subnet": "10.78.0.0/24"}') + pod)
+        ipam='{"type": "host-local", "subnet": "%s"}' % subnet) + pod)
     code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
     assert code == 1 and "creating network clash_default_lan" in err and "rolled back" in err, err
     assert host_state(podman_cli) == before

@@ -9,12 +9,12 @@ from __future__ import annotations
 import pytest
 from support.apply_cases import host_state, port_taken
 from support.k2p import run_cli
-from support.podman_env import wait_http
+from support.podman_env import free_port, wait_http
 
 pytestmark = pytest.mark.podman
 
 PROXY = ("--service-proxy-image", "localhost/busybox:latest")
-NODE_PORT = 30817
+NODE_PORT = free_port()  # free when the module is loaded; concurrent test sessions get others
 
 #: Each pod serves its own hostname on 8080 (busybox httpd), under the port name "http".
 SERVE = """        image: localhost/busybox:latest
@@ -161,7 +161,7 @@ def _one_pod(tmp_path, name="lone"):
     manifest.write_text(f"apiVersion: v1\nkind: Pod\nmetadata: {{name: {name}}}\nspec:\n"
                         "  terminationGracePeriodSeconds: 1\n  containers:\n  - name: c\n"
                         "    image: localhost/busybox:latest\n    imagePullPolicy: Never\n"
-                        "    command: [sleep, '600']\n    ports: [{containerPort: 8080, hostPort: 30818}]\n")
+                        "    command: [sleep, '600']\n    ports: [{containerPort: 8080, hostPort: %d}]\n" % free_port())
     return manifest
 
 
@@ -184,11 +184,15 @@ def test_a_foreign_network_of_the_same_name_is_never_touched(tmp_path, podman_ur
     assert host_state(podman_cli) == before
 
 
-def test_a_failed_run_removes_the_network_it_created(tmp_path, podman_url, podman_cli, podman_clean):
+def test_a_taken_node_port_stops_the_run_before_anything_is_created(tmp_path, podman_url, podman_cli,
+                                                                     podman_clean):
+    manifest = tmp_path / "np.yaml"
+    port = free_port()
+    manifest.write_text(APP.replace(f"nodePort: {NODE_PORT}", f"nodePort: {port}"))
     before = host_state(podman_cli)
-    with port_taken(30818):
-        code, _, err = run_cli("apply", "--url", podman_url, str(_one_pod(tmp_path)))
-    assert code == 1 and "rolled back" in err, err
+    with port_taken(port):
+        code, _, err = run_cli("apply", "--url", podman_url, *PROXY, str(manifest))
+    assert code == 1 and f"host port {port}/tcp of Service/public" in err and "nothing was changed" in err, err
     assert host_state(podman_cli) == before
 
 

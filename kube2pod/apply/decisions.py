@@ -21,7 +21,9 @@ or ``exists``; a same-named network kube2pod does not own is an error (never tak
 the user named it with ``--network`` (then pods join it as it is). ``orphans``:
 pods and volumes labelled with this project that the plan no longer has.
 Images are checked against their pull policy (pulling only when ``pull``),
-host paths are checked, and host paths to create are listed.
+host paths are checked, and host paths to create are listed. With a local Podman, every host port
+a pod to be created publishes must be free (host_ports.py): one that another process or another
+pod holds stops the run before anything changes.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from kube2pod.apply import hostpaths, labels, observed
+from kube2pod.apply import host_ports, hostpaths, labels, observed
 from kube2pod.apply.errors import ApplyError, OwnershipConflict
 from kube2pod.apply.events import Event, Reporter
 from kube2pod.apply.podman_api import PodmanAPI
@@ -94,6 +96,12 @@ def decide(plan: Plan, api: PodmanAPI, project: str, *, replace: bool, pull: boo
             d.reasons[pod.name] = d.reasons[pod.name] + "; --no-start leaves it so"
             d.starts.pop(pod.name)
     _orphans(plan, api, project, d)
+    if api.local:
+        fresh = [p for p in plan.pods if d.pods[p.name] == "create"]
+        busy = host_ports.taken(fresh)
+        if busy:
+            raise ApplyError("; ".join(f"host port {port} of {pod.source} ({pod.source.location}) is already in use "
+                                       "on this host" for pod, port in busy))
     return d
 
 

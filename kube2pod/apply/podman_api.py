@@ -70,6 +70,11 @@ class PodmanAPI:
         _check(resp, what)
         return True
 
+    @property
+    def local(self) -> bool:
+        """Whether the service runs on this machine (a unix socket): host checks made here are its host's."""
+        return getattr(getattr(self.api, "base_url", None), "scheme", "") == "http+unix"
+
     def info(self) -> dict:
         """``GET /info``, once per client: Podman builds it afresh each time (runs the
         OCI runtime and conmon for their versions, counts the store), ~0.25 s here."""
