@@ -57,6 +57,7 @@ def pull_all(api: PodmanAPI, todo: dict[str, str], plan: Plan, emit: Reporter,
             emit(Event("warning", "image", image, "could not check for a newer image; using the local one"))
             status[image] = "present"
         else:
+            emit(Event("failed", "image", image, cause))
             failures.append(f"image {image} cannot be pulled: {cause}")
     if failures:
         raise ApplyError("; ".join(failures))
@@ -70,8 +71,6 @@ def _pull_one(api: PodmanAPI, image: str, policy: str, auth: str | None, emit: R
     try:
         api.pull(image, policy, auth=auth)
     except ApplyError as exc:
-        cause = str(exc).removeprefix(f"pulling {image}: ")
-        emit(Event("failed", "image", image, cause))
-        return cause
+        return str(exc).removeprefix(f"pulling {image}: ")
     emit(Event("pulled", "image", image, f"{time.monotonic() - began:.1f} s"))
     return None

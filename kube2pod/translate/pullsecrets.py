@@ -112,7 +112,8 @@ def _pull_secret(ctx: Context, path: tuple, name: str, src: Source) -> PullSecre
     try:
         creds = parse(secret_type, src.values[key])
     except BadCredentials as exc:
-        ctx.diags.error(f"Secret {name!r} key {key}: not a docker config: {exc}", m.source.pos(("data", key)))
+        where = "stringData" if key in (m.data.get("stringData") or {}) else "data"
+        ctx.diags.error(f"Secret {name!r} key {key}: not a docker config: {exc}", m.source.pos((where, key)))
         return None
     ref = ObjectRef.make(kind="Secret", name=m.name, namespace=m.namespace, file=m.source.file,
                          line=m.source.start.line)
