@@ -17,6 +17,9 @@ Tests marked ``@pytest.mark.podman`` get the isolated Podman started for them
 and are skipped (with the reason) when Podman is unusable, except when
 ``CI`` is true (or ``K2P_REQUIRE_PODMAN=1``): then they fail.
 
+``registries`` (session) real registries on loopback with test images pushed
+(tests/support/registry.py): ``.plain`` (HTTP) and ``.secure`` (TLS + htpasswd), ``.images``.
+
 ``quadlet_bin`` (module) is podman 5's Quadlet generator (tests/support/quadlet.py).
 """
 
@@ -29,6 +32,7 @@ import pytest
 
 from support.podman_env import PodmanEnv, in_ci
 from support.quadlet import quadlet_path
+from support.registry import LocalRegistry, build_image, push
 
 
 def _podman_required() -> bool:
@@ -99,3 +103,47 @@ def podman_clean(isolated_podman):
 def quadlet_bin() -> Path:
     """Podman 5's Quadlet generator (support/quadlet.py); skipped when missing, failed when CI is true."""
     return quadlet_path()
+
+
+class Registries:
+    """The session's two registries and the images pushed to them: ``images[key]`` is the remote
+    reference; ``PLAIN_IMAGES`` on the plain one, ``private`` on the secure one."""
+
+    PLAIN_IMAGES = {"alpha": "k2p/alpha:v1", "beta": "k2p/beta:latest", "gamma": "k2p/gamma:v1",
+                    "delta": "k2p/delta:v2"}
+
+    def __init__(self, plain: LocalRegistry, secure: LocalRegistry):
+        self.plain, self.secure = plain, secure
+        self.images = {key: plain.image(ref) for key, ref in self.PLAIN_IMAGES.items()}
+        self.images["private"] = secure.image("k2p/private:v1")
+
+    def push_all(self, podman) -> None:
+        for key, remote in self.images.items():
+            local = f"localhost/k2p-pull-{key}:build"
+            build_image(podman, local, f"k2p-{key}-")
+            push(podman, self.secure if key == "private" else self.plain, local, remote)
+            podman("rmi", local)
+
+
+@pytest.fixture(scope="session")
+def registries(isolated_podman):
+    """Both registries started, the images pushed (and absent from the isolated store); stopped at the end."""
+    plain = LocalRegistry.plain(isolated_podman.plain_registry_port)
+    secure = LocalRegistry.secured()
+    try:
+        plain.start()
+        secure.start()
+        regs = Registries(plain, secure)
+        regs.push_all(isolated_podman.podman)
+    except Exception as exc:  # noqa: BLE001 - reported as skip/fail below
+        plain.stop()
+        secure.stop()
+        reason = f"local registry unusable: {type(exc).__name__}: {exc}"
+        if _podman_required():
+            pytest.fail(reason + " (run `bash scripts/setup-podman` as root)", pytrace=False)
+        pytest.skip(reason)
+    try:
+        yield regs
+    finally:
+        plain.stop()
+        secure.stop()

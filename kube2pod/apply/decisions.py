@@ -31,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from kube2pod.apply import host_ports, hostpaths, labels, observed
+from kube2pod.apply import host_ports, hostpaths, labels, observed, pulls
 from kube2pod.apply.errors import ApplyError, OwnershipConflict
 from kube2pod.apply.events import Event, Reporter
 from kube2pod.apply.podman_api import PodmanAPI
@@ -243,12 +243,13 @@ def _orphans(plan: Plan, api: PodmanAPI, project: str, d: Decisions) -> None:
 
 def check_images(plan: Plan, api: PodmanAPI, pull: bool, emit: Reporter) -> dict[str, str]:
     """Honour each image's pull policy. With ``pull`` False (diff, dry run) nothing is
-    pulled and the outcome is predicted: present, pull, or missing (an error)."""
+    pulled and the outcome is predicted: present, pull, or missing (an error). With ``pull``,
+    the images to pull are pulled concurrently (pulls.py) before anything is created."""
     wanted: dict[str, str] = {}
     for pod in plan.pods:
         for c in _all_containers(pod):
             wanted.setdefault(c.image, c.pull_policy)
-    status = {}
+    status, todo, fallback = {}, {}, set()
     for image, policy in wanted.items():
         present = api.image_exists(image)
         if policy == "never":
@@ -260,20 +261,11 @@ def check_images(plan: Plan, api: PodmanAPI, pull: bool, emit: Reporter) -> dict
         elif not pull:
             status[image] = "pull"
         else:
-            status[image] = _pull(api, image, policy, present, emit)
-    return status
-
-
-def _pull(api: PodmanAPI, image: str, policy: str, present: bool, emit: Reporter) -> str:
-    try:
-        api.pull(image, policy)
-    except ApplyError as exc:
-        if policy == "newer" and present:
-            emit(Event("warning", "image", image, "could not check for a newer image; using the local one"))
-            return "present"
-        raise ApplyError(f"image {image} is not present and cannot be pulled: {exc}") from None
-    emit(Event("pulled", "image", image))
-    return "pulled"
+            todo[image] = policy
+            if policy == "newer" and present:
+                fallback.add(image)
+    status.update(pulls.pull_all(api, todo, plan, emit, fallback))
+    return {image: status[image] for image in wanted}
 
 
 def _secrets_used(pod: Pod) -> set[str]:

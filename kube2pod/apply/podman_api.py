@@ -93,8 +93,11 @@ class PodmanAPI:
     def image_exists(self, image: str) -> bool:
         return self._exists(f"/images/{quote(image, safe='')}/exists", f"checking image {image}")
 
-    def pull(self, image: str, policy: str) -> None:
-        resp = self._post("/images/pull", f"pulling {image}", reference=image, policy=policy, quiet="true")
+    def pull(self, image: str, policy: str, auth: str | None = None) -> None:
+        """``auth``: an ``X-Registry-Auth`` value (apply/pulls.py), sent with this request only."""
+        headers = {"X-Registry-Auth": auth} if auth else None
+        resp = _call(f"pulling {image}", self.api.post, "/images/pull", headers=headers,
+                     params={"reference": image, "policy": policy, "quiet": "true"})
         for line in resp.text.splitlines():
             try:
                 item = json.loads(line)

@@ -11,6 +11,7 @@ from kube2pod.plan.network import Attachment, Network
 from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, SecretFile, VolumeMount
 from kube2pod.plan.plan import Plan
 from kube2pod.plan.pod import Pod
+from kube2pod.plan.pullsecret import PullSecret
 from kube2pod.plan.secret import Secret
 from kube2pod.plan.service import ServiceRecord
 from kube2pod.plan.port import PortMapping
@@ -30,6 +31,7 @@ __all__ = [
     "Plan",
     "Pod",
     "PortMapping",
+    "PullSecret",
     "Secret",
     "SecretEnv",
     "SecretFile",

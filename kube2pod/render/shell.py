@@ -69,6 +69,8 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
         for secret in plan.secrets:
             lines += secret_commands(secret, spec.secrets[secret.name], show_secrets)
         lines.append("")
+    if plan.pull_secrets:
+        lines += pull_secret_comments(plan)
     for pod in plan.pods:
         lines.append(f"# Pod {pod.name} from {pod.source} ({pod.source.location})")
         lines.append(_cmd(argv.pod_create(spec.pods[pod.name])))
@@ -92,6 +94,16 @@ def service_comment(r: ServiceRecord) -> str:
 
 def _comment_text(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
+
+
+def pull_secret_comments(plan: Plan) -> list[str]:
+    """imagePullSecrets: the script never holds registry credentials; it names the registries to log
+    in to first (``podman login`` keeps them in Podman's own auth file, which ``podman create`` reads)."""
+    lines = ["# Registry credentials (imagePullSecrets) are not in this script: log in first"]
+    for ps in plan.pull_secrets:
+        lines.append(f"# Secret {ps.name} ({ps.source.location}): " + ", ".join(
+            f"podman login {sh(r)}" for r in ps.registries))
+    return [*lines, ""]
 
 
 def network_command(net: Network, node: NetworkSpec) -> str:

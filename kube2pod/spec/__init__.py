@@ -78,7 +78,11 @@ def _checked(node, version: Version, source):
 PLAN_FIELDS: dict[str, dict[str, str]] = {
     "Plan": {"sources": "comments of the script", "host_paths": "host steps", "networks": "NetworkSpec", "volumes": "VolumeSpec",
              "secrets": "SecretSpec", "pods": "PodSpec",
-             "services": "comments of the script, kube2pod status (their pods are in pods)"},
+             "services": "comments of the script, kube2pod status (their pods are in pods)",
+             "pull_secrets": "apply's pulls (X-Registry-Auth); the script's comments name the registries to log in to"},
+    "PullSecret": {"name": "comments, events", "source": "comments, diagnostics",
+                   "registries": "the script's podman login comment", "images": "apply: which pulls send it",
+                   "value": "apply's X-Registry-Auth header only (never serialised)"},
     "HostPath": {f: "host step: render/shell.py host_path_command, apply/hostpaths.py"
                  for f in ("path", "source", "expect", "create", "mode")},
     "Volume": {"name": "VolumeSpec.name", "source": "comments, diagnostics", "lifetime": "apply's lifetime label",

@@ -20,6 +20,7 @@ from kube2pod.translate.context import Context
 from kube2pod.translate.objects import build_index
 from kube2pod.plan.ownership_labels import with_hash
 from kube2pod.translate.pod import translate_pod, userns_mode
+from kube2pod.translate.pullsecrets import PullSecretRegistry
 from kube2pod.translate.secrets import SecretRegistry
 from kube2pod.translate.services import DEFAULT_PROXY_IMAGE, Emulation, emulate
 from kube2pod.translate.workload import WORKLOAD_KINDS, PodSource, pod_sources
@@ -77,10 +78,11 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
     claims, pvcs = _claims(manifests)
     objects = build_index(manifests)
     secrets = SecretRegistry()
+    pulls = PullSecretRegistry()
     sources: list[PodSource] = []
     for m in manifests:
         if m.kind in WORKLOAD_KINDS:
-            src = pod_sources(Context(m, diags, objects=objects, secrets=secrets))
+            src = pod_sources(Context(m, diags, objects=objects, secrets=secrets, pulls=pulls))
             if src is not None:
                 sources.append(src)
         elif m.kind not in PASSIVE_KINDS:
@@ -122,6 +124,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
         secrets=secrets.secrets(),
         pods=list(pods.values()),
         services=emulation.records,
+        pull_secrets=pulls.secrets(),
     )
     return Translation(plan, diags.items)
 

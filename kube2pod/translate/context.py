@@ -7,19 +7,23 @@ from kube2pod.diagnostics import Diagnostics, SourcePos
 from kube2pod.load.manifest import FieldPath, Manifest
 from kube2pod.plan import ObjectRef
 from kube2pod.translate.objects import ObjectIndex
+from kube2pod.translate.pullsecrets import PullSecretRegistry
 from kube2pod.translate.secrets import SecretRegistry
 
 
 class Context:
     """Positions are asked for relative to the pod spec (``spec`` of a Pod,
     ``spec.template.spec`` of a workload); ``doc_pos`` takes document paths.
-    ``objects``: the input's ConfigMaps and Secrets; ``secrets``: the podman secrets the plan needs."""
+    ``objects``: the input's ConfigMaps and Secrets; ``secrets``: the podman secrets the plan needs;
+    ``pulls``: the imagePullSecrets credentials."""
 
     def __init__(self, manifest: Manifest, diags: Diagnostics, spec_path: FieldPath = ("spec",),
-                 objects: ObjectIndex | None = None, secrets: SecretRegistry | None = None):
+                 objects: ObjectIndex | None = None, secrets: SecretRegistry | None = None,
+                 pulls: PullSecretRegistry | None = None):
         self.manifest, self.diags, self.spec_path = manifest, diags, spec_path
         self.objects = ObjectIndex() if objects is None else objects
         self.secrets = SecretRegistry() if secrets is None else secrets
+        self.pulls = PullSecretRegistry() if pulls is None else pulls
 
     def pos(self, *path: str | int) -> SourcePos:
         return self.manifest.source.pos(self.spec_path + path)

@@ -130,7 +130,7 @@ POD_SPEC = {
     "topologySpreadConstraints": Ignored("there is one node: this host"),
     "priorityClassName": Ignored("there is no scheduler on a single host"),
     "priority": Ignored("there is no scheduler on a single host"),
-    "imagePullSecrets": Ignored("log in with `podman login` instead"),
+    "imagePullSecrets": Each({"name": HANDLED}),  # apply's pull credentials (translate/pullsecrets.py)
     "enableServiceLinks": HANDLED,
 }
 

@@ -79,6 +79,7 @@ def translate_pod(
     for i, c, tc in init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type):
         files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved)
         inits.append(_with_pod_settings(tc, c.name, notes, "no", stop_timeout, ipc, files))
+    ctx.pulls.use(ctx, spec.image_pull_secrets, [*inits, *containers])
     pod = Pod.make(
         name=name,
         source=ctx.ref,

@@ -9,6 +9,9 @@
                         (own bridge ``k2pN`` and subnet ``10.231.N.0/24``) so
                         concurrent test sessions and the host's own pods
                         never share a bridge or IPAM state
+* ``registries.conf``   (``CONTAINERS_REGISTRIES_CONF``) only ``127.0.0.1:<plain_registry_port>``
+                        declared insecure: the plain HTTP registry of tests/support/registry.py
+                        (its port is reserved here because Podman caches registries.conf)
 * ``podman.sock``       ``podman system service --time=0`` (log: service.log)
 
 Every local ``podman`` process that gets ``CONTAINERS_CONF`` and
@@ -145,6 +148,7 @@ class PodmanEnv:
         self.service: subprocess.Popen | None = None
         self._net_lock = None
         self.net_index: int | None = None
+        self.plain_registry_port: int | None = None
 
     # ------------------------------------------------------------ paths
     @property
@@ -172,6 +176,7 @@ class PodmanEnv:
         env = {k: v for k, v in os.environ.items() if k not in _FOREIGN_ENV}
         env["CONTAINERS_CONF"] = str(self.root / "containers.conf")
         env["CONTAINERS_STORAGE_CONF"] = str(self.root / "storage.conf")
+        env["CONTAINERS_REGISTRIES_CONF"] = str(self.root / "registries.conf")
         env["TMPDIR"] = str(self.root / "tmp")  # podman import/build scratch
         return env
 
@@ -245,6 +250,11 @@ class PodmanEnv:
             f"runroot = {_toml_str(r / 'run')}\n"
         )
         self._write_containers_conf(default_network="podman")
+        self.plain_registry_port = free_port()
+        (r / "registries.conf").write_text(
+            "# kube2pod isolated test Podman: the plain HTTP test registry (tests/support/registry.py)\n"
+            f'[[registry]]\nlocation = "127.0.0.1:{self.plain_registry_port}"\ninsecure = true\n'
+        )
         # The per-session default network: own bridge + subnet.
         # podman 4.3 has no `network create --interface-name`: create, then
         # rename the bridge in the network's JSON file (read on each start).
