@@ -584,7 +584,13 @@ def cmd_status(args) -> int:
     args.inputs = [w for w in args.inputs if w not in wanted]
     plan, keep = None, None
     if args.inputs:
-        outcome = _plan(args)
+        from kube2pod.load import HostUnreadable
+
+        try:
+            outcome = _plan(args, host_objects=lambda: _kept_objects(args))
+        except HostUnreadable as exc:
+            print(f"kube2pod: error: {exc}", file=sys.stderr)
+            return EXIT_FAIL
         if outcome is None:
             return EXIT_INVALID
         plan = outcome.plan

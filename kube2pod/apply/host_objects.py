@@ -56,8 +56,8 @@ def _config_maps(api: PodmanAPI) -> list[dict]:
 
 def _content(vol: dict) -> dict:
     path = os.path.join(vol.get("Mountpoint") or "", KEPT_CONFIG_MAP_FILE)
-    try:
-        with open(path, "rb") as f:
+    try:  # never through a symlink: a pod given the volume could have planted one
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NOFOLLOW), "rb") as f:
             data = json.loads(f.read(MAX_FILE))
     except (OSError, ValueError) as exc:
         raise ApplyError(f"volume {vol.get('Name')}: cannot read the ConfigMap kept in it ({exc}); "
