@@ -197,3 +197,19 @@ def test_convert_never_reads_the_host(tmp_path):
     assert f'{app}:12:30: error: spec.containers[0].env[0].valueFrom.secretKeyRef.name: Secret "db" ' \
            "is not defined in the input\n" in err
     assert "hint: apply the Secret first" in err
+
+
+def test_another_project_neither_replaces_nor_removes_a_kept_secret(tmp_path, podman, podman_url, podman_clean):
+    secret = _write(tmp_path, "secret.yaml", SECRET)
+    other = _write(tmp_path, "other.yaml", SECRET.replace("hunter2", "changed"))
+    assert run_cli("apply", "--url", podman_url, secret)[0] == 0
+    code, _, err = run_cli("apply", "--url", podman_url, other)
+    assert code == 2, err
+    assert "secret db-password belongs to kube2pod project secret, not to project other" in err
+    code, _, err = run_cli("down", "--url", podman_url, other)
+    assert code == 0, err
+    assert "secret db-password: kept (kept on the host by project secret)" in err
+    assert _secret_names(podman) == {"db-password", "db-user"}
+    code, _, err = run_cli("apply", "--url", podman_url, _write(tmp_path, "app.yaml", SECRET_APP))
+    assert code == 0, err
+    assert podman("exec", "web-main", "cat", "/creds/password").stdout == "hunter2"  # the first value, unchanged
