@@ -329,14 +329,15 @@ def _object_names(outcome) -> str:
     return "".join(lines)
 
 
-def _plan(args, report_format: str = "text", host=None):
+def _plan(args, report_format: str = "text", host=None, host_objects=None):
     """Run the pipeline on the inputs; print its diagnostics. Returns the Outcome, or None on errors.
-    ``host(paths) -> HostFacts`` adds the host preflight (validate --host)."""
+    ``host(paths) -> HostFacts`` adds the host preflight (validate --host); ``host_objects()``
+    reads the ConfigMaps and Secrets kept on the host (apply, diff, down)."""
     from kube2pod import pipeline
 
     try:
         outcome = pipeline.run(args.inputs, _options(args), stdin=sys.stdin.buffer, host=host,
-                               namespace=args.namespace, selector=args.selector)
+                               namespace=args.namespace, selector=args.selector, host_objects=host_objects)
     except (pipeline.OptionError, ValueError) as exc:  # a bad option; a bad selector
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return None
@@ -445,8 +446,14 @@ def _facts(client, paths):
 def _run_on_podman(args, action, host_check: bool = True) -> int:
     from kube2pod.apply.connection import connect, drop_prefetched, prefetch_info
 
+    from kube2pod.load import HostUnreadable
+
     prefetch_info(args.url)  # Podman's slow /info (host facts, lock key) overlaps loading and translating
-    outcome = _plan(args)
+    try:
+        outcome = _plan(args, host_objects=lambda: _kept_objects(args))
+    except HostUnreadable as exc:
+        print(f"kube2pod: error: {exc}", file=sys.stderr)
+        return EXIT_FAIL
     if outcome is None:
         drop_prefetched(args.url)
         return EXIT_INVALID
@@ -479,6 +486,10 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
                 _print_diagnostics(outcome.preflight.diagnostics, "text")
                 if outcome.has_errors:
                     return EXIT_INVALID
+            if args.command in ("apply", "diff"):
+                from kube2pod.apply import host_objects
+
+                host_objects.report(outcome.loaded.host, report)
             from kube2pod.apply.chown import fixed
 
             with fixed(outcome.fixes, report, dry_run=options.dry_run or args.command == "diff"):
@@ -491,6 +502,21 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
     if args.output == "name":
         sys.stdout.write(_object_names(outcome))
     return EXIT_OK
+
+
+def _kept_objects(args) -> list[dict]:
+    """The ConfigMaps and Secrets kept on the host (apply/host_objects.py), read when the input
+    refers to one it lacks; ``HostUnreadable`` when Podman cannot be asked."""
+    from kube2pod.apply import host_objects
+    from kube2pod.apply.connection import connect
+    from kube2pod.apply.errors import ApplyError
+    from kube2pod.load import HostUnreadable
+
+    try:
+        with connect(args.url, args.identity) as client:
+            return host_objects.read(client)
+    except ApplyError as exc:
+        raise HostUnreadable(f"reading the ConfigMaps and Secrets kept on the host: {exc}") from None
 
 
 def _client_dry_run(args) -> int:
@@ -558,7 +584,13 @@ def cmd_status(args) -> int:
     args.inputs = [w for w in args.inputs if w not in wanted]
     plan, keep = None, None
     if args.inputs:
-        outcome = _plan(args)
+        from kube2pod.load import HostUnreadable
+
+        try:
+            outcome = _plan(args, host_objects=lambda: _kept_objects(args))
+        except HostUnreadable as exc:
+            print(f"kube2pod: error: {exc}", file=sys.stderr)
+            return EXIT_FAIL
         if outcome is None:
             return EXIT_INVALID
         plan = outcome.plan

@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, BinaryIO
 
 from kube2pod.diagnostics import Diagnostics, ErrorLevel, Result
-from kube2pod.load import LoadResult, load
+from kube2pod.load import HostReader, LoadResult, load
 from kube2pod.translate import OptionError, Options, Translation, check, translate
 
 if TYPE_CHECKING:
@@ -72,12 +72,15 @@ def default_project(inputs: list[str]) -> str:
 
 def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO | None = None,
         host: FactsReader | None = None, fix_ownership: bool = False,
-        namespace: str | None = None, selector: str | None = None) -> Outcome:
+        namespace: str | None = None, selector: str | None = None,
+        host_objects: HostReader | None = None) -> Outcome:
     """Load ``paths`` ("-": ``stdin``), keep the objects of ``namespace`` matching ``selector``
     (kubectl's ``-n``/``-l``, :func:`choose`), translate them (as project ``options.project``, else
     :func:`default_project`) and, with ``host``, check the plan
     against the host (see :func:`check_host`). Raises ``OptionError`` for a bad option and
-    ``load.selector.SelectorError`` for a bad selector, before reading input."""
+    ``load.selector.SelectorError`` for a bad selector, before reading input. ``host_objects``
+    (apply, diff, down) reads the ConfigMaps and Secrets kept on the host, for references the input
+    lacks (load/references.py); without it such a reference is an error (convert, validate)."""
     check(options)
     if not options.project:
         options = options._replace(project=default_project(list(paths)))
@@ -86,12 +89,12 @@ def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO |
         from kube2pod.load.selector import Selector
 
         chosen = Selector(selector)
-    loaded = load(paths, stdin=stdin, level=options.level)
+    loaded = load(paths, stdin=stdin, level=options.level, host=host_objects)
     if loaded.has_errors:
         return Outcome(options, loaded)
     if namespace is not None or chosen is not None:
         loaded = choose(loaded, namespace, chosen)
-    outcome = Outcome(options, loaded, translate(loaded.manifests, options))
+    outcome = Outcome(options, loaded, translate(loaded.manifests, options, loaded.host))
     return outcome if host is None else check_host(outcome, host, fix_ownership=fix_ownership)
 
 
@@ -103,7 +106,7 @@ def choose(loaded: LoadResult, namespace: str | None, selector: "Selector | None
 
     kept = [m for m in loaded.manifests if in_namespace(m.namespace, namespace)
             and (selector is None or selector.matches((m.data.get("metadata") or {}).get("labels")))]
-    return LoadResult(kept, list(loaded.diagnostics))
+    return LoadResult(kept, list(loaded.diagnostics), loaded.host)
 
 
 def check_host(outcome: Outcome, read_facts: FactsReader, *, fix_ownership: bool = False) -> Outcome:

@@ -82,7 +82,7 @@ def decide(plan: Plan, api: PodmanAPI, project: str, *, replace: bool, pull: boo
     for vol in plan.volumes:
         d.volumes[vol.name] = _volume_decision(api, vol.name, project, replace)
     for secret in plan.secrets:
-        d.secrets[secret.name] = _secret_decision(api, secret, replace)
+        d.secrets[secret.name] = _secret_decision(api, secret, project, replace)
     changed = {n for n, what in d.secrets.items() if what == "replace"}
     d.observed = observed.observe(api, plan.pods)
     for pod in plan.pods:
@@ -138,11 +138,15 @@ def _network_decision(api: PodmanAPI, net, project: str, replace: bool) -> str:
                      f"deliberately with --network {net.name}")
 
 
-def _secret_decision(api: PodmanAPI, secret, replace: bool) -> str:
+def _secret_decision(api: PodmanAPI, secret, project: str, replace: bool) -> str:
+    """A Secret kept on the host (``io.kube2pod.shared``, translate/kept.py) is its project's: another
+    project neither replaces it nor takes its keys over, unless ``replace``."""
     info = api.secret_inspect(secret.name)
     if info is None:
         return "create"
     have = (info.get("Spec") or {}).get("Labels") or {}
+    if ownership_labels.SHARED in have or ownership_labels.SHARED in secret.labels:
+        _other_project("secret", secret.name, have, project, replace)
     if not labels.owned(have) and not replace:
         raise ApplyError(f"secret {secret.name} already exists and was not created by kube2pod; "
                          "remove it or use --replace to take it over")

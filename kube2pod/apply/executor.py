@@ -445,7 +445,8 @@ def _down_networks(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> 
 
 
 def _down_secrets(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> None:
-    """The plan's secrets and any other secret labelled with the project, if kube2pod's."""
+    """The plan's secrets and any other secret labelled with the project, if kube2pod's; a Secret
+    another project kept on the host (translate/kept.py) stays."""
     names = {s.name for s in plan.secrets}
     for info in api.secrets():
         have = (info.get("Spec") or {}).get("Labels") or {}
@@ -455,8 +456,11 @@ def _down_secrets(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> N
         info = api.secret_inspect(name)
         if info is None:
             continue
-        if not labels.owned((info.get("Spec") or {}).get("Labels")):
+        have = (info.get("Spec") or {}).get("Labels") or {}
+        if not labels.owned(have):
             emit(Event("skipped", "secret", name, "not created by kube2pod; left alone"))
+        elif have.get(ownership_labels.SHARED) == "true" and _other_project(info.get("Spec"), project):
+            emit(Event("kept", "secret", name, f"kept on the host by project {_other_project(info.get('Spec'), project)}"))
         else:
             api.secret_remove(name)
             emit(Event("removed", "secret", name))

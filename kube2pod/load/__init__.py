@@ -11,23 +11,29 @@ from typing import BinaryIO, Sequence
 from kube2pod import gcpause
 from kube2pod.diagnostics import Diagnostic, Diagnostics, ErrorLevel, Result, SourcePos
 from kube2pod.load.manifest import Manifest, SourceMap
+from kube2pod.load.references import HostReader, HostUnreadable
 
-__all__ = ["LoadResult", "Manifest", "SourceMap", "load", "load_text", "format_diagnostics"]
+__all__ = ["HostReader", "HostUnreadable", "LoadResult", "Manifest", "SourceMap", "load", "load_text", "format_diagnostics"]
 
 
 class LoadResult(Result):
-    """The manifests that decoded, and every diagnostic of the input."""
+    """The manifests that decoded, and every diagnostic of the input; ``host``: the objects kept on
+    the host that the input's references resolved to (load/references.py)."""
 
-    def __init__(self, manifests: list[Manifest] | None = None, diagnostics: list[Diagnostic] | None = None):
+    def __init__(self, manifests: list[Manifest] | None = None, diagnostics: list[Diagnostic] | None = None,
+                 host: list[Manifest] | None = None):
         super().__init__(diagnostics)
         self.manifests: list[Manifest] = [] if manifests is None else manifests
+        self.host: list[Manifest] = [] if host is None else host
 
 
-def load(paths: Sequence[str], *, stdin: BinaryIO | None = None, level: ErrorLevel = ErrorLevel.WARN) -> LoadResult:
+def load(paths: Sequence[str], *, stdin: BinaryIO | None = None, level: ErrorLevel = ErrorLevel.WARN,
+         host: HostReader | None = None) -> LoadResult:
     """Read, decode and validate every manifest in ``paths`` ("-" = stdin).
 
     Never raises for bad input: problems come back as diagnostics, in input order; ``level``
-    is what happens to warnings (``ErrorLevel.ERROR``: ``--strict``).
+    is what happens to warnings (``ErrorLevel.ERROR``: ``--strict``). ``host`` reads the objects
+    kept on the host, for references the input lacks (it may raise ``HostUnreadable``).
     """
     from kube2pod.load.inputs import read_sources
 
@@ -38,7 +44,7 @@ def load(paths: Sequence[str], *, stdin: BinaryIO | None = None, level: ErrorLev
     except Exception as exc:  # a loader bug must not become a traceback
         _internal_error(diags, exc)
         return LoadResult([], list(diags.items))
-    return _load_sources([(s.name, s.text) for s in sources], diags, order)
+    return _load_sources([(s.name, s.text) for s in sources], diags, order, host)
 
 
 def _internal_error(diags: Diagnostics, exc: Exception) -> None:
@@ -53,14 +59,17 @@ def load_text(text: str, name: str = "<string>", *, level: ErrorLevel = ErrorLev
     return _load_sources([(name, text.replace("\r\n", "\n"))], diags)
 
 
-def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics, order: list[str] | None = None) -> LoadResult:
+def _load_sources(sources: list[tuple[str, str]], diags: Diagnostics, order: list[str] | None = None,
+                  host: HostReader | None = None) -> LoadResult:
     manifests: list[Manifest] = []
+    from_host: list[Manifest] = []
     with gcpause.paused():
-        _read_all(sources, diags, manifests)
-    return LoadResult(_clean(manifests), _ordered(diags.items, order or [name for name, _ in sources]))
+        _read_all(sources, diags, manifests, host, from_host)
+    return LoadResult(_clean(manifests), _ordered(diags.items, order or [name for name, _ in sources]), from_host)
 
 
-def _read_all(sources: list[tuple[str, str]], diags: Diagnostics, manifests: list[Manifest]) -> None:
+def _read_all(sources: list[tuple[str, str]], diags: Diagnostics, manifests: list[Manifest],
+              host: HostReader | None = None, from_host: list[Manifest] | None = None) -> None:
     from kube2pod.load.documents import read_manifests
     from kube2pod.load.validate import validate_all
 
@@ -73,11 +82,15 @@ def _read_all(sources: list[tuple[str, str]], diags: Diagnostics, manifests: lis
             manifests.extend(m for m, _ in found)
             if not found and len(diags) == before:
                 diags.warning("file contains no Kubernetes objects", SourcePos(name, 1, 1))
-        validate_all(read, diags)  # documents with decode errors too: all diagnostics in one run
+        used = validate_all(read, diags, host)  # documents with decode errors too: all diagnostics in one run
+        if from_host is not None:
+            from_host.extend(used)
         if sources and not manifests and not diags.has_errors:
             last, text = sources[-1]
             diags.error("no supported Kubernetes objects in the input", SourcePos(last, text.count("\n") + 1, 1),
                         hint="supported kinds: " + ", ".join(_supported_kinds()))
+    except HostUnreadable:
+        raise
     except Exception as exc:  # a loader bug must not become a traceback
         _internal_error(diags, exc)
 

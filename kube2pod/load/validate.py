@@ -18,7 +18,7 @@ from kube2pod.load.names import quote
 from kube2pod.load.manifest import dotted
 from kube2pod.load.kinds import WORKLOADS, lookup
 from kube2pod.load.manifest import FieldPath, Manifest
-from kube2pod.load.references import ENV, FILES, References
+from kube2pod.load.references import ENV, FILES, HostReader, References
 from kube2pod.load.rejected import Rejected
 from kube2pod.load.secretdata import decode_base64
 
@@ -35,11 +35,14 @@ _VOLUME_META = frozenset({"name"})
 _NO_REJECTS = Rejected()  # a cleanly decoded manifest's
 
 
-def validate_all(read: list[tuple[Manifest, Rejected | None]], diags: Diagnostics) -> None:
-    """Check every manifest, each with what its decoding rejected (None: nothing)."""
-    refs = References.collect(read)
+def validate_all(read: list[tuple[Manifest, Rejected | None]], diags: Diagnostics,
+                 host: HostReader | None = None) -> list[Manifest]:
+    """Check every manifest, each with what its decoding rejected (None: nothing); references the
+    input lacks are looked up with ``host`` (references.py). The host's objects that were used."""
+    refs = References.collect(read, host)
     for m, rejected in read:
         Checker(m, diags, refs, rejected).run()
+    return list(refs.from_host.values())
 
 
 def _get(d: Any, *keys: Any) -> Any:
@@ -436,9 +439,11 @@ class Checker:
         if not self.refs.defined(kind, namespace, name):
             where = f' (namespace "{namespace}")' if namespace and namespace != "default" else ""
             elsewhere = self.refs.namespaces(kind, name)
-            self.error(path + (name_field,), f'{kind} "{name}" is not defined in the input{where}',
+            nowhere = "in the input nor on the host" if self.refs.reads_host else "in the input"
+            self.error(path + (name_field,), f'{kind} "{name}" is not defined {nowhere}{where}',
                        f"it is in namespace {', '.join(elsewhere)}: a pod reads only its own namespace's"
-                       if elsewhere else "define it in the input, or set optional: true")
+                       if elsewhere else f"apply the {kind} first (kube2pod apply FILE), define it in the input, "
+                       "or set optional: true")
             return
         defined = self.refs.keys(kind, namespace, name, use)
         if defined is None:

@@ -15,6 +15,10 @@ from kube2pod.plan.pod import Pod
 MANAGED = "io.kube2pod.managed"
 SOURCE = "io.kube2pod.source"
 HASH = "io.kube2pod.hash"
+#: On what an apply keeps for later applies of other files (translate/kept.py): ``true``.
+SHARED = "io.kube2pod.shared"
+#: On a kept Secret's podman secret: the Secret key it holds.
+KEY = "io.kube2pod.key"
 
 
 def source_value(kind: str, namespace: str | None, name: str) -> str:

@@ -6,6 +6,9 @@ from typing import Literal
 
 from kube2pod.plan.base import Frozen, ObjectRef
 
+#: The one file of the volume that keeps a ConfigMap on the host (translate/kept.py).
+KEPT_CONFIG_MAP_FILE = "configmap.json"
+
 
 class VolumeFile(Frozen):
     """A file written into the volume after it is created (a configMap key).

@@ -144,7 +144,7 @@ def network_unit(net: Network, spec: Spec) -> str:
 
 def volume_unit(vol: Volume, spec: Spec) -> str:
     lines = [*_header(vol.source)]
-    if vol.lifetime == "pod":
+    if vol.lifetime == "pod" and vol.source.kind != "ConfigMap":  # a ConfigMap kept on the host has no pod
         lines.append("# Lifetime: pod (emptyDir). systemd keeps the volume when the pod stops; "
                      "`podman volume rm` removes it.")
     lines += ["[Unit]", f"Description=Volume {_raw(vol.name)} from {_raw(str(vol.source))}", "", "[Volume]"]

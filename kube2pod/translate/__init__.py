@@ -1,7 +1,10 @@
 """Translation: Manifests -> Plan, as pure functions (no I/O).
 
-``translate(manifests, options) -> Translation(plan, diagnostics)``. Every
-field of every workload is handled, warned about or refused (see coverage).
+``translate(manifests, options, host) -> Translation(plan, diagnostics)``. Every
+field of every workload is handled, warned about or refused (see coverage). ``host``: the
+ConfigMaps and Secrets an earlier apply kept on the host (read by apply/, passed in here as
+input; translate/kept.py), resolved when the input lacks them; ``Translation.from_host``
+names those the pods used. What no pod of the input uses is kept (translate/kept.py).
 An option translate cannot use (a ``userns`` mode podman does not have) raises
 ``OptionError``: a usage error, not a diagnostic of the input.
 """
@@ -15,7 +18,7 @@ from kube2pod import gcpause
 from kube2pod.diagnostics import Diagnostic, Diagnostics, ErrorLevel, Result, SourcePos
 from kube2pod.load.manifest import Manifest
 from kube2pod.plan import Container, EnvVar, HostPath, Network, ObjectRef, Plan, Pod, Volume
-from kube2pod.translate import multus, network, selinux
+from kube2pod.translate import kept, multus, network, selinux
 from kube2pod.translate.context import Context
 from kube2pod.translate.objects import build_index
 from kube2pod.plan.ownership_labels import with_hash
@@ -51,9 +54,11 @@ class OptionError(ValueError):
 class Translation(Result):
     """The plan and the diagnostics of translating it (the plan is not to be used when they have errors)."""
 
-    def __init__(self, plan: Plan, diagnostics: list[Diagnostic] | None = None):
+    def __init__(self, plan: Plan, diagnostics: list[Diagnostic] | None = None,
+                 from_host: list[Manifest] | None = None):
         super().__init__(diagnostics)
         self.plan = plan
+        self.from_host: list[Manifest] = [] if from_host is None else from_host
 
 
 def check(options: Options) -> None:
@@ -65,18 +70,19 @@ def check(options: Options) -> None:
         raise OptionError(str(exc)) from None
 
 
-def translate(manifests: list[Manifest], options: Options = Options()) -> Translation:
-    """The plan of ``manifests`` (with the cyclic GC paused, as in the loader)."""
+def translate(manifests: list[Manifest], options: Options = Options(), host: list[Manifest] = ()) -> Translation:
+    """The plan of ``manifests`` (with the cyclic GC paused, as in the loader); ``host``: the
+    ConfigMaps and Secrets kept on the host, for references the input does not define."""
     check(options)
     with gcpause.paused():
-        return _translate(manifests, options)
+        return _translate(manifests, options, list(host))
 
 
-def _translate(manifests: list[Manifest], options: Options) -> Translation:
+def _translate(manifests: list[Manifest], options: Options, host: list[Manifest]) -> Translation:
     diags = Diagnostics(options.level)
     userns = userns_mode(options.userns)
     claims, pvcs = _claims(manifests)
-    objects = build_index(manifests)
+    objects = build_index(manifests, host)
     secrets = SecretRegistry()
     pulls = PullSecretRegistry()
     sources: list[PodSource] = []
@@ -114,7 +120,9 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
     for net in nads.values():
         networks.setdefault(net.name, net)
     _check_host_ports(diags, list(pods.values()))
-    if not sources and not diags.has_errors:
+    for v in kept.keep(manifests, objects, secrets, set(volumes), diags):
+        volumes.setdefault(v.name, v)
+    if not sources and not volumes and not secrets.by_name and not diags.has_errors:
         diags.warning("no Pod or workload found in the input; nothing to run")
     plan = Plan.make(
         sources=sorted({m.source.file for m in manifests}),
@@ -126,7 +134,7 @@ def _translate(manifests: list[Manifest], options: Options) -> Translation:
         services=emulation.records,
         pull_secrets=pulls.secrets(),
     )
-    return Translation(plan, diags.items)
+    return Translation(plan, diags.items, [s.manifest for s in objects.from_host()])
 
 
 def _services(manifests: list[Manifest], sources: list[PodSource], options: Options,

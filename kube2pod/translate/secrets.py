@@ -17,7 +17,7 @@ from pydantic import SecretBytes
 
 from kube2pod.plan import ObjectRef, Secret
 from kube2pod.translate.objects import Source
-from kube2pod.plan.ownership_labels import owner_labels
+from kube2pod.plan.ownership_labels import KEY, SHARED, owner_labels
 
 if TYPE_CHECKING:
     from kube2pod.translate.context import Context
@@ -37,9 +37,12 @@ class SecretRegistry:
         self.by_name: dict[str, Secret] = {}
         self._env_vars: dict[str, str] = {}
 
-    def use(self, ctx: Context, source: Source, key: str, path: tuple) -> Secret | None:
+    def use(self, ctx: Context, source: Source, key: str, path: tuple, kept: bool = False) -> Secret | None:
         """The plan Secret for ``key`` of ``source`` (registered), or None if the value is empty
-        or its name clashes with another Secret key (an error at ``path``)."""
+        or its name clashes with another Secret key (an error at ``path``). A Secret on the host
+        (``source.on_host``) already has its podman secrets: the one of ``key`` is used by name,
+        and not registered (this plan neither creates nor removes it). ``kept``: the Secret is kept
+        on the host for later applies (translate/kept.py), labelled so with its key."""
         value = source.values[key]
         if not value:
             return None
@@ -47,8 +50,10 @@ class SecretRegistry:
         name = podman_name(m.name, key)
         ref = ObjectRef.make(kind="Secret", name=m.name, namespace=m.namespace, file=m.source.file,
                              line=m.source.start.line)
+        if source.on_host:
+            return Secret.make(name=name, source=ref, secret=m.name, key=key)
         secret = Secret.make(name=name, source=ref, secret=m.name, key=key,
-                             labels=dict(owner_labels("Secret", m.namespace, m.name)), value=SecretBytes(value))
+                             labels=_labels(m, key, kept), value=SecretBytes(value))
         prev = self.by_name.get(name)
         if prev is not None and (prev.secret, prev.key, prev.source.namespace) != (m.name, key, m.namespace):
             ctx.error(path, f"Secret {m.name} key {key!r} and Secret {prev.secret} key {prev.key!r} "
@@ -65,3 +70,10 @@ class SecretRegistry:
 
     def secrets(self) -> list[Secret]:
         return list(self.by_name.values())
+
+
+def _labels(m, key: str, kept: bool) -> dict[str, str]:
+    labels = dict(owner_labels("Secret", m.namespace, m.name))
+    if kept:
+        labels.update({SHARED: "true", KEY: key})
+    return labels

@@ -103,12 +103,7 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
         pvc = claims.get(claim)
         source = pvc if pvc is not None else ObjectRef.make(kind="PersistentVolumeClaim", name=claim,
                                                             namespace=ref.namespace)
-        pvc = pvcs.get(claim)
-        vlabels = {**(dict(pvc.obj.metadata.labels or {}) if pvc else {}),
-                   **owner_labels("PersistentVolumeClaim", ref.namespace, claim)}
-        driver, options = _pvc_options(ctx, pvc)
-        out.volumes.append(Volume.make(name=claim, source=source, lifetime="persistent", labels=vlabels,
-                                       driver=driver, options=options))
+        out.volumes.append(pvc_volume(ctx, claim, source, pvcs.get(claim), ref.namespace))
         out.resolved[vol.name] = Resolved("volume", volume=claim)
     elif vol.config_map is not None:
         volume = config_map_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels)
@@ -125,6 +120,15 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
             return  # no source: refused by the loader
         ctx.error(("volumes", i, kind), f"volume {vol.name!r}: {kind} volumes are not supported",
                   "supported volume types: " + ", ".join(SUPPORTED))
+
+
+def pvc_volume(ctx: Context, claim: str, source: ObjectRef, pvc: Manifest | None, namespace: str | None) -> Volume:
+    """The persistent volume of claim ``claim`` (``pvc``: its manifest when the input has it)."""
+    vlabels = {**(dict(pvc.obj.metadata.labels or {}) if pvc else {}),
+               **owner_labels("PersistentVolumeClaim", namespace, claim)}
+    driver, options = _pvc_options(ctx, pvc)
+    return Volume.make(name=claim, source=source, lifetime="persistent", labels=vlabels, driver=driver,
+                       options=options)
 
 
 def _pvc_options(ctx: Context, pvc: Manifest | None) -> tuple[str, dict[str, str]]:
