@@ -443,20 +443,29 @@ def _facts(client, paths):
     return facts.read(PodmanAPI(client).info(), paths)
 
 
-def _run_on_podman(args, action, host_check: bool = True) -> int:
-    from kube2pod.apply.connection import connect, drop_prefetched, prefetch_info
-
+def _plan_on_host(args):
+    """The inputs' outcome, references resolved also against the objects kept on the host:
+    ``(outcome, None)``, or ``(None, exit status)`` after the message (invalid input: 2; the
+    host could not be read: 1)."""
     from kube2pod.load import HostUnreadable
 
-    prefetch_info(args.url)  # Podman's slow /info (host facts, lock key) overlaps loading and translating
     try:
         outcome = _plan(args, host_objects=lambda: _kept_objects(args))
     except HostUnreadable as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+        return None, EXIT_FAIL
+    return (outcome, None) if outcome is not None else (None, EXIT_INVALID)
+
+
+def _run_on_podman(args, action, host_check: bool = True) -> int:
+    from kube2pod.apply.connection import connect, drop_prefetched, prefetch_info
+
+    prefetch_info(args.url)  # Podman's slow /info (host facts, lock key) overlaps loading and translating
+    outcome, code = _plan_on_host(args)
     if outcome is None:
-        drop_prefetched(args.url)
-        return EXIT_INVALID
+        if code == EXIT_INVALID:
+            drop_prefetched(args.url)
+        return code
     from kube2pod.apply.errors import ApplyError
 
     from kube2pod.apply import progress
@@ -584,15 +593,9 @@ def cmd_status(args) -> int:
     args.inputs = [w for w in args.inputs if w not in wanted]
     plan, keep = None, None
     if args.inputs:
-        from kube2pod.load import HostUnreadable
-
-        try:
-            outcome = _plan(args, host_objects=lambda: _kept_objects(args))
-        except HostUnreadable as exc:
-            print(f"kube2pod: error: {exc}", file=sys.stderr)
-            return EXIT_FAIL
+        outcome, code = _plan_on_host(args)
         if outcome is None:
-            return EXIT_INVALID
+            return code
         plan = outcome.plan
     elif args.namespace is not None or args.selector is not None:
         keep = _chooser(args.namespace, args.selector)
