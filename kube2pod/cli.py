@@ -75,7 +75,7 @@ def _translation(sp) -> None:
                          "else joined as it is); host/none: no Service names (docs/networking.md)")
     sp.add_argument("--service-proxy-image", metavar="IMAGE",
                     help="image of the Service proxies: a busybox with nc -e (default: "
-                         "docker.io/library/busybox:1.36)")
+                         "$KUBE2POD_SERVICE_PROXY_IMAGE, else docker.io/library/busybox:1.36)")
 
 
 def _service(sp) -> None:
@@ -312,7 +312,8 @@ def _options(args):
     from kube2pod.diagnostics import ErrorLevel
     from kube2pod.pipeline import Options
 
-    extra = {"proxy_image": args.service_proxy_image} if getattr(args, "service_proxy_image", None) else {}
+    proxy = getattr(args, "service_proxy_image", None) or os.environ.get("KUBE2POD_SERVICE_PROXY_IMAGE")
+    extra = {"proxy_image": proxy} if proxy else {}
     return Options(publish_all=getattr(args, "publish_all", False), relabel=getattr(args, "selinux_relabel", "auto"),
                    userns=getattr(args, "userns", None) or "",
                    level=ErrorLevel.ERROR if getattr(args, "strict", False) else ErrorLevel.WARN,

@@ -233,3 +233,15 @@ spec:
     t = translate_text(tmp_path, text, Options(project="p"))
     [e] = t.errors
     assert "host port 30080/tcp of Service/svc is also published by Pod/p" in e.message and e.pos.line == 15
+
+
+def test_the_proxy_image_comes_from_the_flag_else_the_environment(tmp_path, monkeypatch):
+    f = tmp_path / "app.yaml"
+    f.write_text(BACKEND + _service("{selector: {app: be}, ports: [{port: 80, targetPort: http}]}"))
+    code, out, _ = run_cli("convert", str(f))
+    assert code == 0 and " docker.io/library/busybox:1.36\n" in out
+    monkeypatch.setenv("KUBE2POD_SERVICE_PROXY_IMAGE", "localhost/env-proxy:1")
+    code, out, _ = run_cli("convert", str(f))
+    assert code == 0 and " localhost/env-proxy:1\n" in out
+    code, out, _ = run_cli("convert", "--service-proxy-image", "localhost/flag-proxy:2", str(f))
+    assert code == 0 and " localhost/flag-proxy:2\n" in out and "env-proxy" not in out
