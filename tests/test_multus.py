@@ -171,14 +171,17 @@ def _reach(podman_cli) -> None:
 @pytest.mark.podman
 def test_two_pods_with_static_addresses_reach_each_other_on_macvlan(parent, tmp_path, podman_url, podman_cli,
                                                                     podman_shell_env, podman_clean):
-    manifest = tmp_path / "mv.yaml"
+    # netavark's IPAM database is one for every rootful store (/run/containers/networks): a
+    # network name of this session only, so that no static address is held by another's leftovers
+    project = f"mv{os.getpid()}"
+    manifest = tmp_path / f"{project}.yaml"
     manifest.write_text(_manifest(parent=parent))
     before = host_state(podman_cli)
     code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
     assert code == 0, err
     _reach(podman_cli)
     code, _, err = run_cli("down", "--url", podman_url, str(manifest))
-    assert code == 0 and "network mv_default_lan: removed" in err, err
+    assert code == 0 and f"network {project}_default_lan: removed" in err, err
     assert host_state(podman_cli) == before
     # the script makes the same
     code, script, err = run_cli("convert", str(manifest))
@@ -198,9 +201,9 @@ def test_a_run_that_fails_on_a_subnet_conflict_leaves_the_host_as_it_was(tmp_pat
     pod = ("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: q\n  annotations:\n"
            "    k8s.v1.cni.cncf.io/networks: lan\nspec:\n  terminationGracePeriodSeconds: 1\n"
            "  containers: [{name: c, image: localhost/busybox:latest, imagePullPolicy: Never, command: [sleep, '600']}]\n")
-    manifest = tmp_path / "clash.yaml"
+    manifest = tmp_path / f"clash{os.getpid()}.yaml"
     manifest.write_text(NAD.replace('"macvlan", "master": "{parent}", "mode": "bridge"', '"bridge"').format(
         ipam='{"type": "host-local", "subnet": "%s"}' % subnet) + pod)
     code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
-    assert code == 1 and "creating network clash_default_lan" in err and "rolled back" in err, err
+    assert code == 1 and f"creating network clash{os.getpid()}_default_lan" in err and "rolled back" in err, err
     assert host_state(podman_cli) == before
