@@ -152,7 +152,7 @@ def test_an_option_newer_than_the_target_is_refused_at_its_object():
 
     plan = _plan(healthcheck=Healthcheck(test=["CMD", "true"]))
     assert build(plan, Version(4, 3)).containers["p-c"].health_on_failure == "none"
-    with pytest.raises(NotInVersion, match=r"--health-on-failure needs Podman 4.3 or later; the target is Podman 4.2") \
+    with pytest.raises(NotInVersion, match=r"--health-on-failure needs Podman 4.3 or later \(the podman CLI\); the target is Podman 4.2") \
             as exc:
         build(plan, Version(4, 2))
     assert exc.value.source == SRC
@@ -205,12 +205,10 @@ def test_a_refused_field_is_an_error():
 @pytest.mark.parametrize("fmt", ["sh", "quadlet"])
 def test_a_target_without_an_option_is_a_positioned_error_of_the_output(fmt, monkeypatch):
     """Rendering for a Podman that lacks a set option reports it at the pod, never a traceback."""
-    import kube2pod.spec
     from kube2pod.plan import Healthcheck
     from kube2pod.render.formats import render_all
 
-    monkeypatch.setattr(kube2pod.spec.build, "__defaults__", (Version(4, 2),))
-    files, diags = render_all(_plan(healthcheck=Healthcheck(test=["CMD", "true"])), [fmt])
+    files, diags = render_all(_plan(healthcheck=Healthcheck(test=["CMD", "true"])), [fmt], version=Version(4, 2))
     assert not files
     (d,) = diags
     assert "--health-on-failure needs Podman 4.3 or later" in d.message and (d.pos.file, d.pos.line) == ("m.yaml", 3)

@@ -12,6 +12,7 @@ from kube2pod.plan import Pod
 from kube2pod.plan.base import Frozen
 from kube2pod.plan.pod import DEFAULT_SHARE
 from kube2pod.spec.option import Option, each, mapping, nsmode, pairs
+from kube2pod.spec.version import Version
 
 
 def _publish(ports: list) -> list[str]:
@@ -64,10 +65,12 @@ class PodSpec(Frozen):
     pid: Annotated[str, Option("--pid", "pidns", "PodmanArgs", body=nsmode)] = ""
     userns: Annotated[str, Option("--userns", "userns", "PodmanArgs", body=nsmode)] = ""
     infra_name: Annotated[str, Option("--infra-name", "infra_name", "PodmanArgs")] = ""
-    add_hosts: Annotated[list[str], Option("--add-host", "hostadd", "AddHost", words=each)] = []
-    dns: Annotated[list[str], Option("--dns", "dns_server", "DNS", words=each)] = []
-    dns_search: Annotated[list[str], Option("--dns-search", "dns_search", "DNSSearch", words=each)] = []
-    dns_options: Annotated[list[str], Option("--dns-option", "dns_option", "DNSOption", words=each)] = []
+    add_hosts: Annotated[list[str], Option("--add-host", "hostadd", "AddHost", words=each, since_by={"quadlet": Version(5, 3)})] = []
+    dns: Annotated[list[str], Option("--dns", "dns_server", "DNS", words=each, since_by={"quadlet": Version(5, 3)})] = []
+    dns_search: Annotated[list[str], Option("--dns-search", "dns_search", "DNSSearch", words=each,
+                                             since_by={"quadlet": Version(5, 3)})] = []
+    dns_options: Annotated[list[str], Option("--dns-option", "dns_option", "DNSOption", words=each,
+                                              since_by={"quadlet": Version(5, 3)})] = []
     sysctls: Annotated[dict[str, str], Option("--sysctl", "sysctl", "PodmanArgs", words=pairs, body=mapping)] = {}
 
 
