@@ -93,7 +93,7 @@ def test_invalid_manifest_snapshots_its_diagnostics(pytester):
     snaps = pytester.path / "snapshots" / "test_b" / "test_b"
     assert [p.name for p in snaps.iterdir()] == ["diagnostics.txt"]
     text = (snaps / "diagnostics.txt").read_text()
-    assert text.startswith("exit 2\ndeploy/bad.yaml:")
+    assert text.startswith("exit 2\npodman 4.3\ndeploy/bad.yaml:")
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
 
 

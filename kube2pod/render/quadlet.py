@@ -37,7 +37,7 @@ from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, S
 from kube2pod.render import volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.render.shell import host_path_command
-from kube2pod.spec import QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
+from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
 from kube2pod.spec.mount import option_text
 from kube2pod.spec.option import BARE
 from kube2pod.spec.volume import QUADLET_OPTION_KEYS
@@ -195,8 +195,9 @@ def _for_version(node, f, value, version: Version):
             raise NotInVersion(Gap(feat.name, feat.first_version("quadlet"), version, "quadlet", None))
     key = quadlet_key(node, f.name, version)
     if key is None:
-        raise NotInVersion(Gap(f"{f.option.quadlet}= ({f.option.flag or f.name})", f.option.first_version("quadlet"),
-                               version, "quadlet", None))
+        since = max(f.option.first_version("quadlet"), QUADLET_ARGS_SINCE[type(node).__name__]
+                    if f.option.quadlet == "PodmanArgs" else QUADLET_SINCE)
+        raise NotInVersion(Gap(f"{f.option.quadlet}= ({f.option.flag or f.name})", since, version, "quadlet", None))
     if key == f.option.quadlet:
         return f.option
     return f.option._replace(quadlet=key, unit="raw" if f.option.unit != "mount" else "args-mount")

@@ -145,9 +145,11 @@ def quadlet_key(node, name: str, version: Version) -> str | None:
     """The unit key field ``name`` of ``node`` is written with for ``version``: its own key; else
     (the key is newer) ``PodmanArgs`` with its CLI flag, where that unit kind has it; else None."""
     option = next(f.option for f in fields(type(node)) if f.name == name)
-    if option.first_version("quadlet") <= version:
+    args_since = QUADLET_ARGS_SINCE[type(node).__name__]
+    own = option.first_version("quadlet")
+    if own <= version and (option.quadlet != "PodmanArgs" or args_since <= version):
         return option.quadlet
-    if option.flag and QUADLET_ARGS_SINCE[type(node).__name__] <= version:
+    if option.flag and args_since <= version:
         return "PodmanArgs"
     return None
 

@@ -16,9 +16,10 @@ from kube2pod.spec.option import Option, bare, mapping, pairs
 from kube2pod.spec.version import DEFAULT, Version
 
 _POSITIONAL = {"cli": "the last argument of podman network create"}
-#: ``podman network create --ignore`` (REST ``ignoreIfExists``): an existing network is left as it is.
+#: ``podman network create --ignore`` (REST query ``ignoreIfExists``, also 4.4): an existing network
+#: is left as it is.
 IGNORE = Option("--ignore", None, None, since=Version(4, 4), words=bare, absent={
-    "rest": "apply decides from what Podman has (apply/decisions.py)",
+    "rest": "apply decides from what Podman has (apply/decisions.py) and never sends ignoreIfExists",
     "quadlet": "Quadlet's network service passes --ignore itself"})
 _DNS_DEFAULT = {"cli": "podman network create turns DNS on by itself",
                 "quadlet": "Quadlet's podman network create turns DNS on by itself"}

@@ -52,16 +52,17 @@ def _network_body(attachments: list) -> dict:
 
 
 class PodSpec(Frozen):
-    name: Annotated[str, Option("--name", "name", "PodName")]
+    name: Annotated[str, Option("--name", "name", "PodName", since_by={"quadlet": Version(5, 0)})]
     hostname: Annotated[str, Option("--hostname", "hostname", "PodmanArgs")] = ""
     labels: Annotated[dict[str, str], Option("--label", "labels", "PodmanArgs", words=pairs)] = {}
-    publish: Annotated[list[Any], Option("--publish", "portmappings", "PublishPort", words=_publish,
+    publish: Annotated[list[Any], Option("--publish", "portmappings", "PublishPort", words=_publish, since_by={"quadlet": Version(5, 0)},
                                          body=_portmappings)] = []
     share: Annotated[list[str] | None, Option("--share", "shared_namespaces", "PodmanArgs",
                                               words=lambda ns: [",".join(ns)])] = None
-    network: Annotated[str, Option("--network", "netns", "Network", body=nsmode)] = ""
+    network: Annotated[str, Option("--network", "netns", "Network", body=nsmode, since_by={"quadlet": Version(5, 0)})] = ""
     networks: Annotated[list[Any], Option("--network", ("netns", "Networks"), "Network", words=_network_words,
-                                          body=_network_body, unit="network")] = []
+                                          body=_network_body, unit="network",
+                                          since_by={"quadlet": Version(5, 0)})] = []
     pid: Annotated[str, Option("--pid", "pidns", "PodmanArgs", body=nsmode)] = ""
     userns: Annotated[str, Option("--userns", "userns", "PodmanArgs", body=nsmode)] = ""
     infra_name: Annotated[str, Option("--infra-name", "infra_name", "PodmanArgs")] = ""

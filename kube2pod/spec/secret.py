@@ -18,9 +18,10 @@ _NO_UNIT = {"quadlet": "a secret is created outside the units (its value is neve
                        "the pod's service checks that it exists"}
 
 
-#: ``podman secret create --replace`` (REST ``replace``): the value changes in place.
+#: ``podman secret create --replace`` (REST query ``replace``, also 4.7): the value changes in place.
 REPLACE = Option("--replace", None, None, since=Version(4, 7), words=bare, absent={
-    "rest": "apply removes its own secret and creates it again (apply/executor.py)", **_NO_UNIT})
+    "rest": "apply removes its own secret and creates it again (apply/executor.py) and never sends replace",
+    **_NO_UNIT})
 
 
 class SecretSpec(Frozen):

@@ -12,9 +12,10 @@ from kube2pod.spec.option import Feature, Option, bare, mapping, pairs
 from kube2pod.spec.version import DEFAULT, Version
 
 _POSITIONAL = {"cli": "the last argument of podman volume create"}
-#: ``podman volume create --ignore`` (REST ``ignoreIfExist``): an existing volume of the name is left as it is.
+#: ``podman volume create --ignore`` (REST query ``ignoreIfExist``, also 4.4): an existing volume of
+#: the name is left as it is.
 IGNORE = Option("--ignore", None, None, since=Version(4, 4), words=bare, absent={
-    "rest": "apply decides from what Podman has (apply/decisions.py)",
+    "rest": "apply decides from what Podman has (apply/decisions.py) and never sends ignoreIfExist",
     "quadlet": "Quadlet's volume service passes --ignore itself"})
 
 
