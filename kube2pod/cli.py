@@ -368,20 +368,30 @@ def _plan(args, report_format: str = "text", host=None, host_objects=None, targe
     return None if outcome.has_errors else outcome
 
 
-def _target_version(args):
-    """convert's and validate's target: --podman-version, else the installed podman's
-    (``podman --version``), else spec/version.py DEFAULT."""
-    from kube2pod.spec.version import DEFAULT, Version
+class _Target:
+    """The target of convert and validate for ``outputs`` (the pipeline calls it after translating:
+    ``(version, outputs)``): --podman-version, else the installed podman's (``podman --version``,
+    started here so that it overlaps loading), else spec/version.py DEFAULT."""
 
-    if getattr(args, "podman_version", None) is not None:
-        return args.podman_version
-    from kube2pod.host.podman_version import installed
+    def __init__(self, args, outputs: tuple[str, ...]):
+        self.outputs = outputs
+        self.version = getattr(args, "podman_version", None)
+        self._probe = None
+        if self.version is None:
+            from kube2pod.host.podman_version import start
 
-    text = installed()
-    try:
-        return DEFAULT if text is None else Version.parse(text)
-    except ValueError:
-        return DEFAULT
+            self._probe = start()
+
+    def __call__(self):
+        if self.version is None:
+            from kube2pod.spec.version import DEFAULT, Version
+
+            text = self._probe()
+            try:
+                self.version = DEFAULT if text is None else Version.parse(text)
+            except ValueError:
+                self.version = DEFAULT
+        return self.version, self.outputs
 
 
 def _print_diagnostics(diags, fmt: str) -> None:
@@ -408,12 +418,12 @@ def cmd_convert(args) -> int:
     if fmt.directory and not args.out_dir:
         print(f"kube2pod: error: -o {fmt.name} needs --out-dir DIR", file=sys.stderr)
         return EXIT_INVALID
-    version = _target_version(args)
-    outcome = _plan(args, target=(version, gates([fmt.name])))
+    target = _Target(args, gates([fmt.name]))
+    outcome = _plan(args, target=target)
     if outcome is None:
         return EXIT_INVALID
     files, diags = render_all(outcome.plan, [fmt.name], start=not args.no_start, show_secrets=args.show_secrets,
-                              version=version)
+                              version=target()[0])
     if diags:
         _print_diagnostics(diags, "text")
         return EXIT_INVALID
@@ -472,7 +482,7 @@ def cmd_validate(args) -> int:
 
     try:
         outcome = _plan(args, "text" if args.output == "name" else args.output, read_facts if args.host else None,
-                        target=(_target_version(args), ("cli",)))
+                        target=_Target(args, ("cli",)))
     except ApplyError as exc:
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_FAIL
@@ -591,14 +601,14 @@ def _client_dry_run(args) -> int:
     from kube2pod.render.formats import gates, render_all
 
     fmt = "json" if args.output == "json" else "sh"
-    version = _target_version(args)
-    outcome = _plan(args, target=(version, gates([fmt])))
+    target = _Target(args, gates([fmt]))
+    outcome = _plan(args, target=target)
     if outcome is None:
         return EXIT_INVALID
     if args.output == "name":
         sys.stdout.write(_object_names(outcome))
         return EXIT_OK
-    files, diags = render_all(outcome.plan, [fmt], start=not args.no_start, version=version)
+    files, diags = render_all(outcome.plan, [fmt], start=not args.no_start, version=target()[0])
     if diags:
         _print_diagnostics(diags, "text")
         return EXIT_INVALID

@@ -84,7 +84,7 @@ def default_project(inputs: list[str]) -> str:
 def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO | None = None,
         host: FactsReader | None = None, fix_ownership: bool = False,
         namespace: str | None = None, selector: str | None = None,
-        host_objects: HostReader | None = None, target: Target | None = None) -> Outcome:
+        host_objects: HostReader | None = None, target: Target | Callable[[], Target] | None = None) -> Outcome:
     """Load ``paths`` ("-": ``stdin``), keep the objects of ``namespace`` matching ``selector``
     (kubectl's ``-n``/``-l``, :func:`choose`), translate them (as project ``options.project``, else
     :func:`default_project`) and, with ``host``, check the plan
@@ -92,7 +92,8 @@ def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO |
     ``load.selector.SelectorError`` for a bad selector, before reading input. ``host_objects``
     (apply, diff, down) reads the ConfigMaps and Secrets kept on the host, for references the input
     lacks (load/references.py); without it such a reference is an error (convert, validate).
-    ``target``: ``(version, outputs)``, see :func:`check_version`."""
+    ``target``: ``(version, outputs)``, see :func:`check_version`, or a function giving it (called
+    only when there is a plan to check)."""
     check(options)
     if not options.project:
         options = options._replace(project=default_project(list(paths)))
@@ -107,8 +108,8 @@ def run(paths: Sequence[str], options: Options = Options(), *, stdin: BinaryIO |
     if namespace is not None or chosen is not None:
         loaded = choose(loaded, namespace, chosen)
     outcome = Outcome(options, loaded, translate(loaded.manifests, options, loaded.host))
-    if target is not None:
-        outcome = check_version(outcome, *target)
+    if target is not None and outcome.plan is not None:
+        outcome = check_version(outcome, *(target() if callable(target) else target))
     return outcome if host is None else check_host(outcome, host, fix_ownership=fix_ownership)
 
 

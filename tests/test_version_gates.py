@@ -257,7 +257,7 @@ def test_a_bad_podman_version_is_a_usage_error(command, value, why, tmp_path):
 def test_convert_targets_the_installed_podman_else_the_default(installed, header, tmp_path, monkeypatch):
     from kube2pod.host import podman_version
 
-    monkeypatch.setattr(podman_version, "installed", lambda: installed)
+    monkeypatch.setattr(podman_version, "start", lambda: lambda: installed)
     (tmp_path / "m.yaml").write_text(APP)
     code, out, _ = run_cli("convert", str(tmp_path / "m.yaml"))
     assert code == 0 and f"# Target: Podman {header} or later\n" in out
@@ -270,7 +270,7 @@ def test_convert_targets_the_installed_podman_else_the_default(installed, header
 def test_snapshot_paths_never_use_the_installed_podman(tmp_path, monkeypatch):
     from kube2pod.host import podman_version
 
-    monkeypatch.setattr(podman_version, "installed", lambda: "5.4.0")
+    monkeypatch.setattr(podman_version, "start", lambda: lambda: "5.4.0")
     (tmp_path / "m.yaml").write_text(APP)
     for args, target in (((), "4.3"), (("--podman-version", "5.0"), "5.0")):
         out_dir = tmp_path / f"snap-{target}"

@@ -1,25 +1,42 @@
-"""The installed podman's version, for ``convert`` without ``--podman-version``.
+"""The installed podman's version, for ``convert``/``validate`` without ``--podman-version``.
 
-``podman --version`` prints ``podman version 4.3.1``; only the CLI asks (the library's
-target is always given to it). No podman on PATH, or one that does not answer in time: None.
+``podman --version`` prints ``podman version 4.3.1`` (~0.04 s); only the CLI asks (the library's
+target is always given to it), and it starts the command first thing so that it overlaps loading
+and translating. No podman on PATH, or one that fails or does not answer in time: None.
 """
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+from collections.abc import Callable
 
 TIMEOUT = 10.0
 
 
-def installed() -> str | None:
-    """The version text of the ``podman`` on PATH (``4.3.1``), or None."""
+def start() -> Callable[[], str | None]:
+    """Start ``podman --version``; the returned function waits for it: ``"4.3.1"``, or None."""
     exe = shutil.which("podman")
     if exe is None:
-        return None
+        return lambda: None
     try:
-        done = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=TIMEOUT, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    words = done.stdout.split()
-    return words[-1] if done.returncode == 0 and words else None
+        proc = subprocess.Popen([exe, "--version"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    except OSError:
+        return lambda: None
+
+    def text() -> str | None:
+        try:
+            out, _ = proc.communicate(timeout=TIMEOUT)
+        except subprocess.SubprocessError:
+            proc.kill()
+            proc.wait()
+            return None
+        words = out.split()
+        return words[-1] if proc.returncode == 0 and words else None
+
+    return text
+
+
+def installed() -> str | None:
+    """The version text of the ``podman`` on PATH (``4.3.1``), or None."""
+    return start()()
