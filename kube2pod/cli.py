@@ -558,7 +558,9 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
                 from kube2pod.apply.podman_api import PodmanAPI
 
                 version = PodmanAPI(client).version()
-                outcome = pipeline.check_version(outcome, version, ("rest",))
+                outcome = pipeline.check_version(outcome, version, ("rest",),
+                                                 "this Podman service is {target}: use Podman {since} or later, or leave "
+                                                 "the field out".replace("{target}", str(version)))
                 _print_diagnostics(outcome.gates, "text")
                 if outcome.has_errors:
                     return EXIT_INVALID

@@ -139,10 +139,14 @@ def check_host(outcome: Outcome, read_facts: FactsReader, *, fix_ownership: bool
                    outcome.gates)
 
 
-def check_version(outcome: Outcome, version: Version, outputs: tuple[str, ...] = ("cli",)) -> Outcome:
+CONVERT_HINT = "convert for a newer Podman with --podman-version {since}, or leave the field out"
+
+
+def check_version(outcome: Outcome, version: Version, outputs: tuple[str, ...] = ("cli",),
+                  hint: str = CONVERT_HINT) -> Outcome:
     """``outcome`` with an error for every option or feature of its plan that Podman ``version``
-    lacks in one of ``outputs``, at the manifest field it comes from (``outcome`` itself when it
-    has no plan)."""
+    lacks in one of ``outputs``, at the manifest field it comes from, with ``hint`` (``{since}``:
+    the version that has it); ``outcome`` itself when it has no plan."""
     plan = outcome.plan
     if plan is None:
         return outcome
@@ -153,6 +157,5 @@ def check_version(outcome: Outcome, version: Version, outputs: tuple[str, ...] =
     diags = Diagnostics(outcome.options.level)
     for gap in gaps(plan, version, outputs):
         pos = position(manifests, getattr(gap.owner, "source", None), gap.container, gap.plan_field, gap.item)
-        diags.error(gap.message, pos, f"convert for a newer Podman with --podman-version {gap.since}, or leave "
-                                      "the field out")
+        diags.error(gap.message, pos, hint.format(since=gap.since))
     return Outcome(outcome.options, outcome.loaded, outcome.translation, outcome.preflight, outcome.gates + diags.items)

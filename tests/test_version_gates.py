@@ -356,3 +356,43 @@ def test_the_script_never_takes_over_what_kube2pod_does_not_own(target, foreign,
     if not foreign:
         assert ("secret create --replace" in calls) == (Version.parse(target) >= (4, 7))
         assert ("volume create --ignore" in calls) == (Version.parse(target) >= (4, 4))
+
+
+PROBED = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: k2p-version-gate}
+spec:
+  containers:
+    - name: main
+      image: localhost/busybox:latest
+      imagePullPolicy: Never
+      command: [sleep, "1000"]
+      livenessProbe:
+        exec: {command: ["true"]}
+"""
+
+
+@pytest.mark.podman
+def test_apply_and_diff_target_the_service_version(tmp_path, podman, podman_url, podman_clean, monkeypatch):
+    """apply and diff build for the service's Podman (/info): what it lacks is a positioned error
+    before anything changes (exit 2); its own version is read from /info."""
+    from kube2pod.apply.podman_api import PodmanAPI
+
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(PROBED)
+    seen = []
+    real = PodmanAPI.version
+    monkeypatch.setattr(PodmanAPI, "version", lambda self: seen.append(real(self)) or seen[-1])
+    code, _, err = run_cli("diff", "--url", podman_url, str(manifest))
+    assert code == 0, err
+    installed = podman("version", "--format", "{{.Server.Version}}").stdout.strip()
+    assert seen and seen[0] == Version.parse(installed)
+    monkeypatch.setattr(PodmanAPI, "version", lambda self: Version(4, 2))
+    for command in ("diff", "apply"):
+        code, _, err = run_cli(command, "--url", podman_url, str(manifest))
+        assert code == 2, err
+        assert f"{manifest}:11:9: error: --health-on-failure needs Podman 4.3 or later (the Podman REST API); " \
+               "the target is Podman 4.2" in err
+        assert "hint: this Podman service is 4.2: use Podman 4.3 or later, or leave the field out" in err
+    assert podman("pod", "exists", "k2p-version-gate", check=False).returncode != 0
