@@ -105,11 +105,12 @@ ROWS = [
     ("app", "5.0", Expect(script=("# Target: Podman 5.0 or later", *_IGNORE, *_REPLACE),
                           quadlet=("app-main.container: Secret=creds-token,type=env,target=TOKEN",
                                    "app-main.container: WorkingDir=/srv", "app.pod: PodName=app",
+                                   "app.pod: PodmanArgs=--dns-search=cluster.local",  # DNSSearch= of .pod: 5.3
                                    "app.pod: Network=m_default_lan.network:ip=10.77.0.20,mac=02:42:0a:4d:00:14,"
                                    "interface_name=lan0"))),
     ("app", "5.4", Expect(script=("# Target: Podman 5.4 or later", *_IGNORE, *_REPLACE),
                           quadlet=("app-main.container: Secret=creds-token,type=env,target=TOKEN",
-                                   "app-prepare.container: Type=oneshot"))),
+                                   "app-prepare.container: Type=oneshot", "app.pod: DNSSearch=cluster.local"))),
 ]
 
 
