@@ -112,6 +112,26 @@ def test_every_field_has_exactly_one_option_with_a_known_version():
             assert set(f.option.absent) | set(f.option.refused) <= set(OUTPUTS), f
 
 
+def test_first_versions_per_output_are_data_of_known_outputs():
+    """since_by names only known outputs, never predates the option, and a newer Quadlet key falls
+    back to PodmanArgs= only where that unit has it (spec.quadlet_key)."""
+    from kube2pod.spec import QUADLET_ARGS_SINCE, quadlet_key
+
+    for cls in SPEC_TYPES:
+        for f in fields(cls):
+            assert set(f.option.since_by) <= set(OUTPUTS), f
+            assert all(v >= f.option.since for v in f.option.since_by.values()), f
+    node = build(_plan(workdir="/w", env=[])).containers["p-c"]
+    assert quadlet_key(node, "workdir", Version(4, 6)) == "WorkingDir"
+    assert quadlet_key(node, "workdir", Version(4, 5)) == "PodmanArgs"
+    assert quadlet_key(node, "image", Version(4, 4)) == "Image"
+    pod = build(_plan()).pods["p"]
+    assert QUADLET_ARGS_SINCE["PodSpec"] == Version(5, 0)
+    assert quadlet_key(pod, "name", Version(4, 9)) is None and quadlet_key(pod, "hostname", Version(4, 9)) is None
+    assert quadlet_key(pod, "dns_search", Version(5, 2)) == "PodmanArgs"
+    assert quadlet_key(pod, "dns_search", Version(5, 3)) == "DNSSearch"
+
+
 def _plan_models() -> set:
     seen, stack = set(), [Plan]
     while stack:
