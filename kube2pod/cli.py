@@ -472,20 +472,34 @@ def _convert_snapshots(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    def read_facts(paths):
-        from kube2pod.apply.connection import connect
-
-        with connect(args.url, args.identity) as client:
-            return _facts(client, paths)
+    """--host without --podman-version: the target is that Podman service (its /info, read once
+    for the version and the host facts) and its REST API, as apply would use it."""
+    import contextlib
 
     from kube2pod.apply.errors import ApplyError
 
-    try:
-        outcome = _plan(args, "text" if args.output == "name" else args.output, read_facts if args.host else None,
-                        target=_Target(args, ("cli",)))
-    except ApplyError as exc:
-        print(f"kube2pod: error: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+    with contextlib.ExitStack() as stack:
+        clients: list = []
+
+        def client():
+            if not clients:
+                from kube2pod.apply.connection import connect
+
+                clients.append(stack.enter_context(connect(args.url, args.identity)))
+            return clients[0]
+
+        def service_target():
+            from kube2pod.apply.podman_api import PodmanAPI
+
+            return PodmanAPI(client()).version(), ("rest",)
+
+        target = service_target if args.host and args.podman_version is None else _Target(args, ("cli",))
+        try:
+            outcome = _plan(args, "text" if args.output == "name" else args.output,
+                            (lambda paths: _facts(client(), paths)) if args.host else None, target=target)
+        except ApplyError as exc:
+            print(f"kube2pod: error: {exc}", file=sys.stderr)
+            return EXIT_FAIL
     if outcome is not None and args.output == "name":
         sys.stdout.write(_object_names(outcome))
     return EXIT_INVALID if outcome is None else EXIT_OK

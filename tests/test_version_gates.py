@@ -397,3 +397,20 @@ def test_apply_and_diff_target_the_service_version(tmp_path, podman, podman_url,
                "the target is Podman 4.2" in err
         assert "hint: this Podman service is 4.2: use Podman 4.3 or later, or leave the field out" in err
     assert podman("pod", "exists", "k2p-version-gate", check=False).returncode != 0
+
+
+@pytest.mark.podman
+def test_validate_host_targets_the_service(tmp_path, podman_url, monkeypatch):
+    """validate --host checks against the service's Podman (read once from /info, with the host
+    facts); --podman-version still chooses the target."""
+    from kube2pod.apply.podman_api import PodmanAPI
+
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(PROBED)
+    assert run_cli("validate", "--host", "--url", podman_url, str(manifest))[0] == 0
+    monkeypatch.setattr(PodmanAPI, "version", lambda self: Version(4, 2))
+    code, _, err = run_cli("validate", "--host", "--url", podman_url, str(manifest))
+    assert code == 2 and f"{manifest}:11:9: error: --health-on-failure needs Podman 4.3 or later (the Podman REST " \
+                         "API); the target is Podman 4.2" in err
+    code, _, err = run_cli("validate", "--host", "--podman-version", "4.3", "--url", podman_url, str(manifest))
+    assert code == 0, err
