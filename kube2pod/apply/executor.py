@@ -36,7 +36,7 @@ from kube2pod.apply.podman_api import PodmanAPI, PodmanGone
 from kube2pod.plan import Plan, Pod
 from kube2pod.render import rest
 from kube2pod.spec import NotInVersion, Spec, build, container_spec, pod_spec
-from kube2pod.spec.version import DEFAULT, Version
+from kube2pod.spec.version import Version
 from kube2pod.plan import ownership_labels
 
 WORKERS = 3
@@ -56,7 +56,7 @@ class Options:
     timeout: float = 120.0
     lock_timeout: float = lock.DEFAULT_TIMEOUT
     workers: int = WORKERS
-    version: Version = DEFAULT  # the Podman the spec is built for
+    version: Version | None = None  # the Podman the spec is built for (None: the service's, from /info)
 
 
 class _Recorder:
@@ -77,7 +77,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
     """Apply the plan; raises ApplyError (after rolling back) when anything fails."""
     api, emit = PodmanAPI(client), _Recorder(report)
     try:
-        spec = build(plan, options.version)
+        spec = build(plan, options.version or api.version(), "rest")
     except NotInVersion as exc:
         raise ApplyError(f"{exc.source}: {exc}; nothing was changed") from None
     stem = lock.key(api.store_id(), options.project)

@@ -9,6 +9,8 @@ Named volume: ``type=volume,source=V,destination=D[,subpath=P][,ro=true]``
 from __future__ import annotations
 
 from kube2pod.plan import BindMount, VolumeMount
+from kube2pod.spec.option import Feature
+from kube2pod.spec.version import Version
 
 
 def csv_field(value: str) -> str:
@@ -38,6 +40,17 @@ def option_text(m: BindMount | VolumeMount, volume_suffix: str = "") -> str:
 
 def words(mounts: list) -> list[str]:
     return [option_text(m) for m in mounts]
+
+
+#: ``subpath=`` of a named volume: libpod's NamedVolume.SubPath (REST) since 4.4, the ``--mount``
+#: option (CLI, Quadlet's ``Mount=``) since 5.4.
+VOLUME_SUBPATH = {"rest": Version(4, 4), "cli": Version(5, 4), "quadlet": Version(5, 4)}
+
+
+def features(mounts: list) -> list[Feature]:
+    """The newer parts of the mounts: a named volume's ``subpath``."""
+    return [Feature("subpath= of a named volume mount", Version(4, 4), i, VOLUME_SUBPATH)
+            for i, m in enumerate(mounts) if isinstance(m, VolumeMount) and m.subpath]
 
 
 def body(mounts: list) -> dict:
