@@ -27,7 +27,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from kube2pod.apply import decisions, hostpaths, labels, lock, volume_content
+from kube2pod.apply import decisions, hostpaths, labels, lock, sub_paths, volume_content
 from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter, ignore
@@ -174,6 +174,10 @@ def _change(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, jour
             emit(Event("created", "volume", vol.name))
         if vol.files is not None:
             volume_content.write(api, vol)
+    made = sub_paths.prepare(api, plan)
+    journal.paths(made)
+    for path in made:
+        emit(Event("created", "host path", path))
     _pods(plan, spec, api, d, journal, options, emit)
     if options.wait and options.start:
         waiting.until_ready(_to_wait_for(plan, d), api, options.timeout, emit)
@@ -253,7 +257,7 @@ def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, 
     if journal is not None:
         journal.created("pod", pod.name)
     for c in [*pod.init_containers, *pod.containers]:
-        body = rest.body(spec.containers[c.name] if spec else container_spec(pod, c))
+        body = rest.body(sub_paths.resolved(spec.containers[c.name] if spec else container_spec(pod, c), api))
         body["labels"] = labels.object_labels(c.labels, project)
         api.container_create(body)
         emit(Event("created", "container", c.name, pod=pod.name))

@@ -59,7 +59,7 @@ def build(plan: Plan, version: Version = DEFAULT) -> Spec:
     for p in plan.pods:
         pods[p.name] = _checked(pod_spec(p), version, p.source)
         for c in [*p.init_containers, *p.containers]:
-            containers[c.name] = _checked(container_spec(p, c), version, p.source)
+            containers[c.name] = _checked(container_spec(p, c, version), version, p.source)
     return Spec(version, volumes, networks, secrets, pods, containers)
 
 
