@@ -2,12 +2,15 @@
 it), and the volume mountpoints a sub-path bind needs (spec/mount.py ``SubPathBind``).
 
 The directories are made before any container is created, as the script's ``mkdir -p`` does;
-those this run made are journalled, so a failed apply removes them again (if still empty).
+rootless, in a volume a container's user owns, through ``podman unshare`` (as the container's
+root). Those this run made are journalled, so a failed apply removes them again (if still empty).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 
 from kube2pod.apply import hostpaths
 from kube2pod.apply.errors import ApplyError
@@ -32,12 +35,29 @@ def prepare(api: PodmanAPI, plan: Plan) -> list[str]:
         for volume, sub in sub_paths(c for p in plan.pods for c in [*p.init_containers, *p.containers]):
             path = os.path.join(mountpoint(api, volume), sub)
             if not os.path.lexists(path):
-                made += hostpaths.create(HostPath.make(path=path, source=plan.pods[0].source, expect="directory",
-                                                       create=True))
+                made += _create(path, plan.pods[0].source)
     except BaseException:
         hostpaths.remove(made)
         raise
     return made
+
+
+def _create(path: str, source) -> list[str]:
+    try:
+        return hostpaths.create(HostPath.make(path=path, source=source, expect="directory", create=True))
+    except ApplyError:
+        if os.geteuid() == 0 or shutil.which("podman") is None:
+            raise
+    missing = []
+    p = path
+    while not os.path.lexists(p):
+        missing.append(p)
+        p = os.path.dirname(p)
+    done = subprocess.run(["podman", "unshare", "mkdir", "-p", path], stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise ApplyError(f"creating the volume sub-path {path}: {done.stderr.strip() or done.returncode}")
+    return missing[::-1]
 
 
 def resolved(node, api: PodmanAPI):
