@@ -131,3 +131,28 @@ def test_a_failed_apply_removes_the_sub_path_directories_it_made(tmp_path, podma
     data = _mountpoint(podman, "k2psp-claim")
     assert sorted(p.name for p in data.iterdir()) == ["kept"]  # logs/k2psp made and removed again
     assert (data / "kept" / "old.txt").read_text() == "user data"
+
+
+def test_quadlet_units_for_5_4_through_the_real_generator(tmp_path, quadlet_bin, podman, podman_shell_env,
+                                                          podman_clean):
+    """Target 5.4: Quadlet's generator passes the native ``subpath=`` mount through to podman run, and
+    the service's ExecStartPre=, run on Podman, makes the missing sub-path directories."""
+    from support.k2p import translate_text
+    from support.quadlet import exec_words, generate
+
+    from kube2pod.render import quadlet
+    from kube2pod.spec import Version, build
+
+    plan = translate_text(tmp_path, MANIFEST).plan
+    services = generate(quadlet_bin, quadlet.render(plan, spec=build(plan, Version(5, 4))), tmp_path)
+    service = services["k2psp-main.service"]
+    start = exec_words(service, "ExecStart", "podman")
+    assert "type=volume,source=k2psp-claim,destination=/var/log/app,subpath=logs/k2psp" in start
+    assert "type=volume,source=k2psp-conf,destination=/etc/app/app.conf,subpath=app.conf,ro=true" in start
+    pre = exec_words(service, "ExecStartPre", "k2p_mp_")
+    for volume in ("k2psp-conf", "k2psp-claim", "k2psp-scratch"):
+        podman("volume", "create", volume)  # as the volume units have made them
+    run = subprocess.run(pre, env=podman_shell_env, capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert (_mountpoint(podman, "k2psp-claim") / "logs" / "k2psp").is_dir()
+    assert (_mountpoint(podman, "k2psp-scratch") / "deep" / "er").is_dir()
