@@ -9,10 +9,12 @@ import subprocess
 import pytest
 from support.k2p import translate_text
 
+from kube2pod.load import load
 from kube2pod.plan import BindMount, HostPath, VolumeMount
 from kube2pod.render import argv, quadlet, rest, shell
 from kube2pod.spec import Version, build
 from kube2pod.spec.mount import MARK, NATIVE_SUBPATH, SUBPATH, SubPathBind, with_mountpoints
+from kube2pod.translate import translate
 
 MANIFEST = """\
 apiVersion: v1
@@ -54,6 +56,15 @@ def plan(tmp_path):
     return result.plan
 
 
+def _all_errors(tmp_path, text: str) -> list[str]:
+    """The loader's and the translation's errors of ``text``."""
+    f = tmp_path / "m.yaml"
+    f.write_text(text)
+    loaded = load([str(f)])
+    found = [*loaded.diagnostics, *translate(loaded.manifests).diagnostics]
+    return [d.format() for d in found if d.severity.value == "error"]
+
+
 def _errors(result) -> list[str]:
     return [d.format() for d in result.diagnostics if d.severity.value == "error"]
 
@@ -76,9 +87,10 @@ def test_sub_paths_of_every_volume_kind_are_planned(plan):
     ("{name: d, mountPath: /x, subPathExpr: '$(POD)/../..'}", "subPathExpr must be relative", 45),
     ("{name: t, mountPath: /x, subPath: a}", "'t', which podman mounts only when a container starts", 41),
     ("{name: s, mountPath: /x, subPathExpr: '$(POD)'}", "subPathExpr 'p' is not a file of the secret volume", 45),
+    ("{name: d, mountPath: /x, subPath: a, subPathExpr: b}", "subPath and subPathExpr are mutually exclusive", 57),
 ])
 def test_bad_sub_paths_are_positioned_errors(tmp_path, mount, message, column):
-    result = translate_text(tmp_path, f"""\
+    errors = _all_errors(tmp_path, f"""\
 apiVersion: v1
 kind: Secret
 metadata: {{name: s}}
@@ -101,7 +113,6 @@ spec:
   - {{name: t, emptyDir: {{medium: Memory}}}}
   - {{name: s, secret: {{secretName: s}}}}
 """)
-    errors = _errors(result)
     assert any(message in e and f":17:{column}:" in e for e in errors), errors
 
 
