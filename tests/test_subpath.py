@@ -87,6 +87,8 @@ def test_sub_paths_of_every_volume_kind_are_planned(plan):
     ("{name: d, mountPath: /x, subPathExpr: '$(POD)/../..'}", "subPathExpr must be relative", 45),
     ("{name: t, mountPath: /x, subPath: a}", "'t', which podman mounts only when a container starts", 41),
     ("{name: s, mountPath: /x, subPathExpr: '$(POD)'}", "subPathExpr 'p' is not a file of the secret volume", 45),
+    ("{name: t, mountPath: /x, subPathExpr: '$(POD)'}", "'t', which podman mounts only when a container starts", 45),
+    ("{name: dev, mountPath: /x, subPath: a}", "a device (hostPath /dev/null) has no sub-paths", 43),
     ("{name: d, mountPath: /x, subPath: a, subPathExpr: b}", "subPath and subPathExpr are mutually exclusive", 57),
 ])
 def test_bad_sub_paths_are_positioned_errors(tmp_path, mount, message, column):
@@ -112,6 +114,7 @@ spec:
   - {{name: d, persistentVolumeClaim: {{claimName: d}}}}
   - {{name: t, emptyDir: {{medium: Memory}}}}
   - {{name: s, secret: {{secretName: s}}}}
+  - {{name: dev, hostPath: {{path: /dev/null, type: CharDevice}}}}
 """)
     assert any(message in e and f":17:{column}:" in e for e in errors), errors
 

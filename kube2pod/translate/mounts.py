@@ -64,7 +64,11 @@ def container_mounts(
         propagation = PROPAGATION.get(vm.mount_propagation or "", "")
         if vm.mount_propagation and vm.mount_propagation not in PROPAGATION:
             continue  # refused by load/validate.py (load/enums.py)
+        field = "subPathExpr" if vm.sub_path_expr else "subPath"
         if res.kind == "device":
+            if sub:
+                ctx.error(mpath + (field,), f"a device (hostPath {res.host_path}) has no sub-paths")
+                continue
             devices.append(DeviceMapping.make(host_path=res.host_path, container_path=dest))
         elif res.kind == "bind":
             explicit = next((o for o in opts if o in ("z", "Z")), None)
@@ -76,7 +80,7 @@ def container_mounts(
             if propagation:
                 ctx.warning(mpath + ("mountPropagation",), "mountPropagation applies to host paths only; ignored")
             if sub and res.mounted:
-                ctx.error(mpath + ("subPath",), f"a sub-path of volume {vm.name!r}, which podman mounts only when a "
+                ctx.error(mpath + (field,), f"a sub-path of volume {vm.name!r}, which podman mounts only when a "
                           "container starts (a volume driver or mount options), cannot be prepared beforehand",
                           "mount the whole volume")
                 continue
