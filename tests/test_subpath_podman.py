@@ -156,3 +156,15 @@ def test_quadlet_units_for_5_4_through_the_real_generator(tmp_path, quadlet_bin,
     assert run.returncode == 0, run.stderr
     assert (_mountpoint(podman, "k2psp-claim") / "logs" / "k2psp").is_dir()
     assert (_mountpoint(podman, "k2psp-scratch") / "deep" / "er").is_dir()
+
+
+def test_dry_run_lists_the_sub_paths_it_would_make(tmp_path, podman, podman_url, podman_clean):
+    manifest = tmp_path / "sp.yaml"
+    manifest.write_text(MANIFEST)
+    _user_data(podman)
+    code, _, err = run_cli("apply", "--dry-run", "--url", podman_url, str(manifest))
+    assert code == 0, err
+    data = _mountpoint(podman, "k2psp-claim")
+    assert f"{data}/logs/k2psp" in err and "volume k2psp-scratch: deep/er" in err, err
+    assert f"{data}/kept" not in err  # already there
+    assert sorted(p.name for p in data.iterdir()) == ["kept"]  # nothing made

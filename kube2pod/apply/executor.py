@@ -91,7 +91,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
         except ApplyError as exc:
             raise type(exc)(f"{exc}; nothing was changed") from None
         if options.dry_run:
-            _report_decisions(plan, d, options, emit)
+            _report_decisions(plan, api, d, options, emit)
             return emit.events
         journal = Journal(journal_path)
         try:
@@ -126,7 +126,8 @@ def _recover(path, api: PodmanAPI, emit: Reporter) -> None:
         raise ApplyError("could not roll back the previous unfinished run: " + "; ".join(problems))
 
 
-def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit: Reporter) -> None:
+def _report_decisions(plan: Plan, api: PodmanAPI, d: decisions.Decisions, options: Options,
+                      emit: Reporter) -> None:
     for image, status in d.images.items():
         if status == "pull":
             emit(Event("pull", "image", image))
@@ -138,6 +139,8 @@ def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit
         emit(Event(what, "secret", name))
     for name, what in d.volumes.items():
         emit(Event("create" if what == "create" else "unchanged", "volume", name))
+    for path in sub_paths.missing(api, plan, {n for n, what in d.volumes.items() if what == "create"}):
+        emit(Event("create", "host path", path, "volume sub-path"))
     for pod in plan.pods:
         emit(Event(d.pods[pod.name], "pod", pod.name, d.reasons.get(pod.name, "")))
     verb = "prune" if options.prune else "orphan"

@@ -42,6 +42,20 @@ def prepare(api: PodmanAPI, plan: Plan) -> list[str]:
     return made
 
 
+def missing(api: PodmanAPI, plan: Plan, new_volumes: set[str]) -> list[str]:
+    """The sub-paths ``prepare`` would make (dry run): each one missing in an existing volume, and
+    every one of a volume to be created (``volume V: P``)."""
+    out = []
+    for volume, sub in sub_paths(c for p in plan.pods for c in [*p.init_containers, *p.containers]):
+        if volume in new_volumes:
+            out.append(f"volume {volume}: {sub}")
+            continue
+        path = os.path.join(mountpoint(api, volume), sub)
+        if not os.path.lexists(path):
+            out.append(path)
+    return out
+
+
 def _create(path: str, source) -> list[str]:
     try:
         return hostpaths.create(HostPath.make(path=path, source=source, expect="directory", create=True))
