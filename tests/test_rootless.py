@@ -306,3 +306,22 @@ def test_pvc_sub_path_as_unprivileged_user(user, how):
     assert down.returncode == 0, down.stderr
     assert out.read_text() == f"from {name}\n"  # the claim's data stays
     user.podman("volume", "rm", claim)
+
+
+def test_failed_apply_removes_the_sub_paths_it_made_as_unprivileged_user(user):
+    """The sub-path made through podman unshare in a volume a container's user owns is removed
+    again when the apply fails."""
+    name = "k2p-rootless-spfail"
+    text = SUBPATH.format(name=name).replace('command: ["sh",', 'command: ["/no/such/binary",')
+    path = manifest(user, f"{name}.yaml", text)
+    claim = f"{name}-claim"
+    user.podman("volume", "create", "--label", "io.kube2pod.managed=true", "--label",
+                f"io.kube2pod.source=PersistentVolumeClaim/default/{claim}", claim)
+    root = Path(user.podman("volume", "inspect", "--format", "{{.Mountpoint}}", claim).strip())
+    user.podman("unshare", "chown", "1000:1000", str(root))
+    try:
+        done = user.kube2pod("apply", path)
+        assert done.returncode == 1 and "rolled back" in done.stderr, done.stderr
+        assert list(root.iterdir()) == []
+    finally:
+        user.podman("volume", "rm", "-f", claim)
