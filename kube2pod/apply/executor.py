@@ -6,7 +6,8 @@ apply, under the project's lock (lock.py):
    per pull policy, host paths, ownership clashes, create / unchanged /
    recreate / start / completed per pod, orphans of the project;
 3. change the host, recording each change in the journal: host paths,
-   networks, secrets, volumes, then the pods, concurrently in a small pool; each pod:
+   networks, secrets, volumes, their sub-paths (sub_paths.py), then the pods,
+   concurrently in a small pool; each pod:
    (recreate: stop the old one, remove it, remembering its definition) create
    pod, init containers, containers, start; a pod decided ``start`` is only
    started (recorded first, so that a rollback stops it again); then
