@@ -20,6 +20,7 @@ from kube2pod.plan import VolumeMount
 from kube2pod.render import rest
 from kube2pod.snapshot.outputs import FORMATS, QUADLET_ERROR, snapshot_files
 from kube2pod.spec import Version, build, gaps
+from kube2pod.spec.mount import SubPathBind, option_text
 
 TARGETS = ("4.3", "4.4", "4.9", "5.0", "5.4")
 
@@ -209,25 +210,23 @@ def _with_subpath(outcome: pipeline.Outcome) -> pipeline.Outcome:
     return pipeline.Outcome(outcome.options, outcome.loaded, translation)
 
 
-@pytest.mark.parametrize("target,cli,rest_", [("4.3", True, True), ("4.4", True, False), ("4.9", True, False),
-                                              ("5.0", True, False), ("5.3", True, False), ("5.4", False, False)])
-def test_a_sub_path_mount_is_gated_per_output_at_its_manifest_field(target, cli, rest_, tmp_path):
-    """A named volume's sub-path: the REST API has it since 4.4, ``--mount ...,subpath=`` since 5.4;
-    a target without it is an error at the volumeMounts item, naming the version."""
+@pytest.mark.parametrize("target", ["4.3", "4.4", "4.9", "5.0", "5.3", "5.4"])
+def test_a_sub_path_mount_is_native_from_5_4_and_a_bind_before(target, tmp_path):
+    """A named volume's sub-path: ``--mount ...,subpath=`` (and REST ``SubPath``) from 5.4, where every
+    output has it; before, a bind of the volume's directory in every output (spec/mount.py), so no target
+    refuses it and the script, apply and the units make the same containers."""
     outcome = _with_subpath(_translated(tmp_path, SUBPATH))
     version = Version.parse(target)
-    for output, lacking, since in (("cli", cli, "5.4"), ("rest", rest_, "4.4")):
+    for output in ("cli", "rest"):
         checked = pipeline.check_version(outcome, version, (output,))
-        assert checked.has_errors == lacking
-        if lacking:
-            (d,) = checked.gates
-            assert (d.pos.file.endswith("m.yaml"), d.pos.line, d.pos.col) == (True, 18, 15), d.format()
-            assert f"subpath= of a named volume mount needs Podman {since} or later" in d.message
-            assert f"--podman-version {since}" in d.hint
-            assert checked.plan is None
-        else:
-            assert checked.plan is not None
-    assert bool(gaps(outcome.plan, version, ("rest",))) == rest_
+        assert not checked.has_errors and checked.plan is not None
+    assert not gaps(outcome.plan, version, ("rest",))
+    (c,) = build(outcome.plan, version).containers.values()
+    (m,) = [m for m in c.mounts if getattr(m, "subpath", "")]
+    if version >= Version(5, 4):
+        assert isinstance(m, VolumeMount) and "subpath=sub" in option_text(m)
+    else:
+        assert isinstance(m, SubPathBind) and m.source().endswith("/sub")
 
 
 def test_a_gate_is_a_positioned_cli_error_never_a_traceback(tmp_path):

@@ -6,7 +6,8 @@ apply, under the project's lock (lock.py):
    per pull policy, host paths, ownership clashes, create / unchanged /
    recreate / start / completed per pod, orphans of the project;
 3. change the host, recording each change in the journal: host paths,
-   networks, secrets, volumes, then the pods, concurrently in a small pool; each pod:
+   networks, secrets, volumes, their sub-paths (sub_paths.py), then the pods,
+   concurrently in a small pool; each pod:
    (recreate: stop the old one, remove it, remembering its definition) create
    pod, init containers, containers, start; a pod decided ``start`` is only
    started (recorded first, so that a rollback stops it again); then
@@ -27,7 +28,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from kube2pod.apply import decisions, hostpaths, labels, lock, volume_content
+from kube2pod.apply import decisions, hostpaths, labels, lock, sub_paths, volume_content
 from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter, ignore
@@ -91,7 +92,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
         except ApplyError as exc:
             raise type(exc)(f"{exc}; nothing was changed") from None
         if options.dry_run:
-            _report_decisions(plan, d, options, emit)
+            _report_decisions(plan, api, d, options, emit)
             return emit.events
         journal = Journal(journal_path)
         try:
@@ -126,7 +127,8 @@ def _recover(path, api: PodmanAPI, emit: Reporter) -> None:
         raise ApplyError("could not roll back the previous unfinished run: " + "; ".join(problems))
 
 
-def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit: Reporter) -> None:
+def _report_decisions(plan: Plan, api: PodmanAPI, d: decisions.Decisions, options: Options,
+                      emit: Reporter) -> None:
     for image, status in d.images.items():
         if status == "pull":
             emit(Event("pull", "image", image))
@@ -138,6 +140,8 @@ def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit
         emit(Event(what, "secret", name))
     for name, what in d.volumes.items():
         emit(Event("create" if what == "create" else "unchanged", "volume", name))
+    for path in sub_paths.missing(api, plan, {n for n, what in d.volumes.items() if what == "create"}):
+        emit(Event("create", "host path", path, "volume sub-path"))
     for pod in plan.pods:
         emit(Event(d.pods[pod.name], "pod", pod.name, d.reasons.get(pod.name, "")))
     verb = "prune" if options.prune else "orphan"
@@ -174,6 +178,10 @@ def _change(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, jour
             emit(Event("created", "volume", vol.name))
         if vol.files is not None:
             volume_content.write(api, vol)
+    made = sub_paths.prepare(api, plan)
+    journal.paths(made)
+    for path in made:
+        emit(Event("created", "host path", path))
     _pods(plan, spec, api, d, journal, options, emit)
     if options.wait and options.start:
         waiting.until_ready(_to_wait_for(plan, d), api, options.timeout, emit)
@@ -253,7 +261,7 @@ def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, 
     if journal is not None:
         journal.created("pod", pod.name)
     for c in [*pod.init_containers, *pod.containers]:
-        body = rest.body(spec.containers[c.name] if spec else container_spec(pod, c))
+        body = rest.body(sub_paths.resolved(spec.containers[c.name] if spec else container_spec(pod, c), api))
         body["labels"] = labels.object_labels(c.labels, project)
         api.container_create(body)
         emit(Event("created", "container", c.name, pod=pod.name))

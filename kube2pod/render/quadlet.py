@@ -18,6 +18,8 @@ unit structure:
 * Network: ``[Network]`` keys; a pod joins it as ``Network=<name>.network:alias=...``, so systemd
   creates it first (Quadlet's ``podman network create --ignore`` uses a same-named network as
   it is: the units cannot check ownership as the script and apply do).
+* Volume sub-path: ``Mount=type=volume,...,subpath=`` (Podman 5.4+); for an older target
+  (a bind of the volume's directory, known only on the host) the units are refused.
 * Volume: option ``type``/``device``/``o`` as ``Type=``/``Device=``/``Options=``, any other as
   ``PodmanArgs=--opt=``; its files (configMap volumes) are written by ``ExecStartPost=`` of the
   volume service with the commands of render/volume_script.py, before any container that
@@ -36,9 +38,9 @@ from kube2pod import __version__
 from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
 from kube2pod.render import volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
-from kube2pod.render.shell import host_path_command
+from kube2pod.render.shell import host_path_command, mountpoint_variables, sub_path_commands
 from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
-from kube2pod.spec.mount import option_text
+from kube2pod.spec.mount import NATIVE_SUBPATH, SubPathBind, option_text
 from kube2pod.spec.option import BARE
 from kube2pod.spec.volume import QUADLET_OPTION_KEYS
 
@@ -127,11 +129,21 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     for name in after:
         lines += [f"Requires={_raw(name)}.service", f"After={_raw(name)}.service"]
     lines += ["", "[Container]", *keys]
+    prepare = _sub_path_script(c)
+    if prepare:
+        service.insert(0, f"ExecStartPre=/bin/sh -ec {_word(prepare, always=True)}")
     if init or c.init_type:
         service += ["Type=oneshot", "RemainAfterExit=yes"]
     if service:
         lines += ["", "[Service]", *service]
     return "\n".join(lines) + "\n"
+
+
+def _sub_path_script(c: Container) -> str:
+    """The script's commands that make the container's volume sub-paths directories when missing
+    (its volume units have run: ``Mount=`` requires them)."""
+    variables = mountpoint_variables([c])
+    return "\n".join(sub_path_commands([c], variables)) if variables else ""
 
 
 def network_unit(net: Network, spec: Spec) -> str:
@@ -226,9 +238,14 @@ def _exec(name: str, command: list[str]) -> str:
     return "Exec=" + " ".join(_word(a, always=True) for a in command)
 
 
-def _mount_key(m: BindMount | VolumeMount) -> str:
+def _mount_key(m: BindMount | VolumeMount | SubPathBind) -> str:
     """``Mount=``; a named volume points at its ``.volume`` unit when the value can be a
-    ``Mount=`` key (Quadlet resolves unit names only there)."""
+    ``Mount=`` key (Quadlet resolves unit names only there). A sub-path bind (a target before
+    volume ``subpath=``) names a mountpoint known only on the host: refused."""
+    if isinstance(m, SubPathBind):
+        raise Unsupported(f"the sub-path {m.subpath} of volume {m.volume}: Quadlet's Mount= has subpath= from "
+                          f"Podman {NATIVE_SUBPATH}; target Podman {NATIVE_SUBPATH} or later, or use "
+                          "`kube2pod convert -o sh` or `kube2pod apply`")
     if isinstance(m, VolumeMount):
         linked = option_text(m, ".volume")
         if _plain_csv(linked):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import posixpath
 
 from kube2pod import __version__
-from kube2pod.plan import HostPath, Network, Plan, Secret, ServiceRecord
+from kube2pod.plan import Container, HostPath, Network, Plan, Secret, ServiceRecord
 from kube2pod.render import argv, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.spec import NetworkSpec, SecretSpec, Spec, VolumeSpec, build
+from kube2pod.spec.mount import MARK, sub_paths
 
 #: ``k2p_mine KIND NAME`` (volume, network, secret): status 0 when kube2pod owns podman's KIND NAME (it carries the label
 #: io.kube2pod.managed=true), 1 when there is none; the script stops, leaving it as it is, when
@@ -65,6 +66,12 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
             if vol.files is not None:
                 lines += volume_script.commands(vol, owner_checked=True)
         lines.append("")
+    containers = [c for p in plan.pods for c in [*p.init_containers, *p.containers]]
+    variables = mountpoint_variables(containers)
+    if variables:
+        lines.append("# Volume sub-paths: created in the volume when missing, as the kubelet does")
+        lines += sub_path_commands(containers, variables)
+        lines.append("")
     if plan.secrets:
         lines.append("# Secrets: each value is read from the environment variable named on its line")
         for secret in plan.secrets:
@@ -76,7 +83,7 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
         lines.append(f"# Pod {pod.name} from {pod.source} ({pod.source.location})")
         lines.append(_cmd(argv.pod_create(spec.pods[pod.name])))
         for c in [*pod.init_containers, *pod.containers]:
-            lines.append(_cmd(argv.container_create(spec.containers[c.name])))
+            lines.append(_cmd(argv.container_create(spec.containers[c.name]), variables))
         if start:
             lines.append(_cmd(argv.pod_start(pod.name)))
         lines.append("")
@@ -154,8 +161,31 @@ def embedded_secret(secret: Secret) -> str:
     return f"{var}=$(printf '{octal}'; printf x); {var}=${{{var}%x}}; export {var}"
 
 
-def _cmd(args: list[str]) -> str:
-    return " ".join(sh(a) for a in args)
+def mountpoint_variables(containers: list[Container]) -> dict[str, str]:
+    """The shell variable holding each mountpoint a volume sub-path needs (``k2p_mp_N``)."""
+    volumes = dict.fromkeys(v for v, _ in sub_paths(containers))
+    return {v: f"k2p_mp_{i}" for i, v in enumerate(volumes, 1)}
+
+
+def sub_path_commands(containers: list[Container], variables: dict[str, str]) -> list[str]:
+    """Read each volume's mountpoint into its variable, then make each sub-path a directory when
+    it is missing (rootless, through ``podman unshare`` when the volume's owner is a container's)."""
+    lines = [f"{var}=$(podman volume inspect --format '{{{{.Mountpoint}}}}' {sh(v)})" for v, var in variables.items()]
+    for volume, sub in sub_paths(containers):
+        path = f'"${variables[volume]}"/{sh(sub)}'
+        lines.append(f"[ -e {path} ] || mkdir -p {path} 2>/dev/null || podman unshare mkdir -p {path}")
+    return lines
+
+
+def _cmd(args: list[str], variables: dict[str, str] | None = None) -> str:
+    """The command line; a volume's mountpoint marked in an argument (spec/mount.py ``MARK``)
+    becomes its variable of ``variables``."""
+    return " ".join(_word(a, variables) if MARK in a else sh(a) for a in args)
+
+
+def _word(arg: str, variables: dict[str, str] | None) -> str:
+    parts = arg.split(MARK)  # literal, volume, literal, ...
+    return "".join(f'"${variables[p]}"' if i % 2 else sh(p) for i, p in enumerate(parts) if i % 2 or p)
 
 
 def host_path_command(hp: HostPath) -> str:

@@ -93,7 +93,7 @@ def _build(plan: Plan, version: Version) -> Spec:
     for p in plan.pods:
         pods[p.name] = pod_spec(p)
         for c in [*p.init_containers, *p.containers]:
-            containers[c.name] = container_spec(p, c)
+            containers[c.name] = container_spec(p, c, version)
     return Spec(version, volumes, networks, secrets, pods, containers)
 
 

@@ -14,7 +14,7 @@ from kube2pod.plan import Container, Pod
 from kube2pod.plan.base import Frozen
 from kube2pod.spec import mount
 from kube2pod.spec.option import Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
-from kube2pod.spec.version import Version
+from kube2pod.spec.version import DEFAULT, Version
 
 HEALTH_ON_FAILURE = {"none": 0, "kill": 2, "restart": 3, "stop": 4}  # libpod define.HealthCheckOnFailureAction
 LABEL_ANNOTATION = "io.podman.annotations.label"  # podman's CLI records label= options here
@@ -115,19 +115,20 @@ class ContainerSpec(Frozen):
                                                 unit="exec")] = None
 
 
-def container_spec(pod: Pod, c: Container) -> ContainerSpec:
+def container_spec(pod: Pod, c: Container, version: Version = DEFAULT) -> ContainerSpec:
     """The podman options of container ``c`` of ``pod``.
 
     Decisions: env as a mapping (the last of a repeated name wins, as in Kubernetes);
     a read-only root gets no tmpfs mounts (``--read-only-tmpfs=false``, as the API makes it);
     the period goes with a CPU quota only; a healthcheck's health-on-failure is always
     written; ``label=``/``seccomp=`` security options are also recorded as the annotations
-    the CLI would write (the API does not write them).
+    the CLI would write (the API does not write them); a volume sub-path is mounted natively
+    or as a bind of the volume's directory, by ``version`` (spec/mount.py).
     """
     values: dict[str, Any] = {
         "image": c.image, "pod": pod.name, "name": c.name, "pull": c.pull_policy,
         "labels": c.labels, "workdir": c.workdir, "env": {e.name: e.value for e in c.env},
-        "mounts": c.mounts, "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
+        "mounts": mount.for_version(c.mounts, version), "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
         "cap_add": c.cap_add, "cap_drop": c.cap_drop, "annotations": c.annotations,
         "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type, "ipc": c.ipc,
         "seccomp": c.seccomp_profile, "secret_files": c.secret_files, "secret_env": c.secret_env,
