@@ -65,6 +65,7 @@ class Container(Frozen):
     restart_policy: Literal["", "always", "on-failure", "no"] = ""  # --restart
     stop_timeout: int | None = None  # --stop-timeout (terminationGracePeriodSeconds)
     init_type: Literal["", "once", "always"] = ""  # --init-ctr (init containers only)
+    requires: list[str] = []  # --requires: containers started before this one (native sidecars)
     ipc: str = ""  # --ipc host (hostIPC)
     seccomp_profile: str = ""  # --security-opt seccomp=<path|unconfined> ("" = podman default)
     # secret volume keys: --secret NAME,type=mount,target=PATH

@@ -87,7 +87,7 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
                                                True)
         inits = [c.name for c in pod.init_containers]
         for c in pod.containers:
-            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, inits)
+            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, inits + c.requires)
     return dict(sorted(units.items()))
 
 

@@ -126,7 +126,7 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
                        "ContainerSpec.health_on_failure",
         "labels": "ContainerSpec.labels", "annotations": "ContainerSpec.annotations",
         "restart_policy": "ContainerSpec.restart", "stop_timeout": "ContainerSpec.stop_timeout",
-        "init_type": "ContainerSpec.init_ctr", "ipc": "ContainerSpec.ipc",
+        "init_type": "ContainerSpec.init_ctr", "requires": "ContainerSpec.requires", "ipc": "ContainerSpec.ipc",
         "seccomp_profile": "ContainerSpec.seccomp ContainerSpec.recorded_annotations",
         "secret_files": "ContainerSpec.secret_files"},
     "Healthcheck": {f: "ContainerSpec.health_*" for f in ("test", "interval", "timeout", "retries", "start_period",

@@ -27,6 +27,9 @@ _QUADLET_INIT = ("podman run (Quadlet's command) rejects --init-ctr; init contai
                  "services ordered before the others, and Quadlet recreates the containers on every "
                  "start, where once and always agree")
 
+_QUADLET_REQUIRES = ("the container's service Requires= and is After= the services of these containers "
+                     "(render/quadlet.py): systemd starts them first and stops them last")
+
 
 def _health_cmd(test: list[str]) -> list[str]:
     """podman 4.3 reads ``--health-cmd`` as: a JSON array of two or more words -> ``["CMD", ...]``;
@@ -66,6 +69,8 @@ class ContainerSpec(Frozen):
     stop_timeout: Annotated[int | None, Option("--stop-timeout", "stop_timeout", "PodmanArgs")] = None
     init_ctr: Annotated[str, Option("--init-ctr", "init_container_type", None,
                                     absent={"quadlet": _QUADLET_INIT})] = ""
+    requires: Annotated[list[str], Option("--requires", "dependencyContainers", None, words=lambda names: [",".join(names)],
+                                          absent={"quadlet": _QUADLET_REQUIRES})] = []
     ipc: Annotated[str, Option("--ipc", "ipcns", "PodmanArgs", body=nsmode)] = ""
     seccomp: Annotated[str, Option("--security-opt", "seccomp_profile_path", "PodmanArgs",
                                    words=lambda p: [f"seccomp={p}"])] = ""
@@ -128,7 +133,8 @@ def container_spec(pod: Pod, c: Container) -> ContainerSpec:
         "labels": c.labels, "workdir": c.workdir, "env": {e.name: e.value for e in c.env},
         "mounts": c.mounts, "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
         "cap_add": c.cap_add, "cap_drop": c.cap_drop, "annotations": c.annotations,
-        "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type, "ipc": c.ipc,
+        "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type,
+        "requires": c.requires, "ipc": c.ipc,
         "seccomp": c.seccomp_profile, "secret_files": c.secret_files, "secret_env": c.secret_env,
         "user": c.user, "group_add": c.group_add, "privileged": c.privileged, "read_only": c.read_only,
         "read_only_tmpfs": False if c.read_only else None, "no_new_privileges": c.no_new_privileges,

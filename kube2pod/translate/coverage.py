@@ -95,7 +95,7 @@ POD_SPEC = {
                    "defaultMode": HANDLED, "optional": HANDLED},
         "*": HANDLED,  # other volume types are refused by the volume translator
     }),
-    "initContainers": Each(CONTAINER),
+    "initContainers": Each({**CONTAINER, "restartPolicy": HANDLED}),  # Always: a sidecar (translate/initcontainers.py)
     "restartPolicy": HANDLED,
     "terminationGracePeriodSeconds": HANDLED,
     "securityContext": {"sysctls": Each({"name": HANDLED, "value": HANDLED}),
