@@ -146,7 +146,16 @@ WORKLOAD_SPEC = {
     "serviceName": HANDLED,  # <pod hostname>.<serviceName> with a headless Service (translate/services.py)
     "podManagementPolicy": Ignored("pods are created together"),
     "updateStrategy": Ignored("apply replaces a changed pod; there is no rolling update"),
-    "volumeClaimTemplates": Refused("volumeClaimTemplates are not supported; use a PersistentVolumeClaim"),
+    "volumeClaimTemplates": Each({  # a persistent volume per replica (translate/volumes.py)
+        "apiVersion": HANDLED, "kind": HANDLED,
+        "metadata": {"name": HANDLED, "labels": HANDLED, "annotations": HANDLED},
+        "spec": {"accessModes": Ignored("one host: every access mode is met", quiet=True),
+                 "resources": Ignored("a podman volume has no size; it grows on the host's storage"),
+                 "storageClassName": Ignored("podman volumes use their driver (volume.podman.io/driver)"),
+                 "volumeMode": HANDLED,  # Block is refused by the translator
+                 "selector": Ignored("there are no PersistentVolumes to select")},
+        "status": Ignored("status is written by Kubernetes", quiet=True),
+    }),
     "persistentVolumeClaimRetentionPolicy": Ignored("PVC volumes are kept by down unless --volumes"),
     "ordinals": Ignored("pods are numbered from 0"),
     "backoffLimit": Ignored("there is no Job controller; the pod runs once"),

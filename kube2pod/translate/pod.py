@@ -62,7 +62,7 @@ def translate_pod(
     labels = {**src.labels, **notes.autoupdate_labels, **owner}
     if not spec.containers:
         return None, [], []  # refused by the loader
-    vols = resolve(ctx, spec, name, claims, pvcs, owner)
+    vols = resolve(ctx, spec, name, claims, pvcs, owner, src.claim_templates, report=name == src.pod_names[0])
 
     def relabel_path(path: str) -> str:
         return notes.relabel.get(path, relabel(path))

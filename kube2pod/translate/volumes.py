@@ -9,6 +9,7 @@
 | emptyDir medium Memory       | the same volume backed by tmpfs (``o=nr_blocks=<sizeLimit / 4 KiB>``) |
 | persistentVolumeClaim        | volume named claimName, kept by down; PVC labels and its ``volume.podman.io/{driver,device,type,uid,gid,mount-options}`` annotations when the PVC is in the input |
 | configMap, secret            | see configmaps.py                                           |
+| StatefulSet volumeClaimTemplates | per replica a persistent volume ``<claim>-<pod>`` (pod ``<sts>-<i>``), owned as the PVC of that name (kept by down unless ``--volumes``), with the template's labels and ``volume.podman.io/*`` annotations; it replaces a pod volume of the claim's name, as the StatefulSet controller does |
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import posixpath
 from typing import NamedTuple
 
+from kube2pod.diagnostics import Diagnostics
 from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Volume
 from kube2pod.translate.configmaps import SecretKeyFile, config_map_volume, secret_files
@@ -67,12 +69,42 @@ def resolve(
     claims: dict[str, ObjectRef],
     pvcs: dict[str, Manifest],
     labels: dict[str, str],
+    templates: list = (),
+    report: bool = True,
 ) -> PodVolumes:
-    """Resolve every volume of ``spec``; ``claims``/``pvcs`` describe PVCs found in the input."""
+    """Resolve every volume of ``spec``; ``claims``/``pvcs`` describe PVCs found in the input;
+    ``templates``: a StatefulSet's volumeClaimTemplates (V1PersistentVolumeClaim, in order), their
+    annotations reported when ``report`` (for the first replica only)."""
     out = PodVolumes({}, [], [])
+    claimed = {t.metadata.name for t in templates if t.metadata is not None and t.metadata.name}
     for i, vol in enumerate(spec.volumes or []):
-        _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out)
+        if vol.name not in claimed:
+            _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out)
+    for j, t in enumerate(templates):
+        if t.metadata is not None and t.metadata.name:
+            volume = claim_template_volume(ctx, j, t, pod_name, report)
+            out.volumes.append(volume)
+            out.resolved[t.metadata.name] = Resolved("volume", volume=volume.name)
     return out
+
+
+def claim_template_volume(ctx: Context, j: int, template, pod_name: str, report: bool = True) -> Volume:
+    """The persistent volume ``<claim>-<pod>`` that volumeClaimTemplates[j] gives pod ``pod_name``."""
+    m = ctx.manifest
+    name = f"{template.metadata.name}-{pod_name}"
+    path = ("spec", "volumeClaimTemplates", j)
+    if report and template.spec is not None and template.spec.volume_mode == "Block":
+        ctx.diags.error(f"volumeClaimTemplates[{j}] {template.metadata.name!r}: volumeMode Block is not supported: "
+                        "a podman volume is a filesystem", m.source.pos(path + ("spec", "volumeMode")),
+                        "use volumeMode: Filesystem, or a hostPath volume of type BlockDevice")
+    source = ObjectRef.make(kind="PersistentVolumeClaim", name=name, namespace=m.namespace,
+                            file=m.source.file, line=m.source.pos(path).line)
+    vlabels = {**dict(template.metadata.labels or {}), **owner_labels("PersistentVolumeClaim", m.namespace, name)}
+    driver, options = _claim_options(ctx.diags if report else Diagnostics(), template.metadata.annotations or {},
+                                     lambda key: m.source.pos(path + ("metadata", "annotations", key)),
+                                     lambda key: m.source.key_pos(path + ("metadata", "annotations", key)))
+    return Volume.make(name=name, source=source, lifetime="persistent", labels=vlabels, driver=driver,
+                       options=options)
 
 
 def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -> None:
@@ -135,7 +167,14 @@ def _pvc_options(ctx: Context, pvc: Manifest | None) -> tuple[str, dict[str, str
     """``--driver`` and ``--opt``s from the PVC's ``volume.podman.io/*`` annotations (as kube play)."""
     if pvc is None:
         return "", {}
-    notes = pvc.obj.metadata.annotations or {}
+    return _claim_options(ctx.diags, pvc.obj.metadata.annotations or {},
+                          lambda key: pvc.source.pos(("metadata", "annotations", key)),
+                          lambda key: pvc.source.key_pos(("metadata", "annotations", key)))
+
+
+def _claim_options(diags: Diagnostics, notes: dict, value_pos, key_pos) -> tuple[str, dict[str, str]]:
+    """``--driver`` and ``--opt``s of a claim's annotations (``value_pos``/``key_pos``: where an
+    annotation's value/key is)."""
     options: dict[str, str] = {}
     mount_opts: list[str] = []
     for key, opt in PVC_ANNOTATIONS.items():
@@ -144,8 +183,7 @@ def _pvc_options(ctx: Context, pvc: Manifest | None) -> tuple[str, dict[str, str
         value = str(notes[key])
         if opt in ("uid", "gid"):
             if not value.isdigit():
-                ctx.diags.error(f"{key} must be a numeric id, got {value!r}",
-                                pvc.source.pos(("metadata", "annotations", key)))
+                diags.error(f"{key} must be a numeric id, got {value!r}", value_pos(key))
                 continue
             mount_opts.append(f"{opt}={value}")
         elif opt == "o":
@@ -156,8 +194,7 @@ def _pvc_options(ctx: Context, pvc: Manifest | None) -> tuple[str, dict[str, str
         options["o"] = ",".join(mount_opts)
     for key in notes:
         if key.startswith("volume.podman.io/") and key != PVC_DRIVER and key not in PVC_ANNOTATIONS:
-            ctx.diags.warning(f"annotation {key} is not interpreted by kube2pod",
-                              pvc.source.key_pos(("metadata", "annotations", key)))
+            diags.warning(f"annotation {key} is not interpreted by kube2pod", key_pos(key))
     return str(notes.get(PVC_DRIVER, "")), options
 
 

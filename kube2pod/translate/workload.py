@@ -1,7 +1,9 @@
 """Workload objects -> the pods they stand for (names as podman kube play gives them).
 
-Pod -> one pod named metadata.name. Deployment, ReplicaSet, StatefulSet ->
-``<name>-pod`` for one replica, ``<name>-pod-<i>`` for each of several.
+Pod -> one pod named metadata.name. Deployment, ReplicaSet ->
+``<name>-pod`` for one replica, ``<name>-pod-<i>`` for each of several (as kube play).
+StatefulSet -> the stable names Kubernetes gives, ``<name>-<i>`` for each replica (also the
+hostname), with its volumeClaimTemplates (translate/volumes.py).
 DaemonSet, Job -> one pod ``<name>-pod`` (one host, run once).
 Pod annotations: metadata.annotations of a Pod; of a workload, its own
 metadata.annotations (what kube play reads) overridden by the template's
@@ -23,8 +25,9 @@ WORKLOAD_KINDS = ("Pod",) + REPLICATED + SINGLE
 
 class PodSource:
     def __init__(self, ctx: Context, pod_names: list[str], labels: dict[str, str], spec: object,
-                 annotations: PodAnnotations):
+                 annotations: PodAnnotations, claim_templates: list | None = None):
         self.ctx, self.pod_names, self.labels, self.spec, self.annotations = ctx, pod_names, labels, spec, annotations
+        self.claim_templates: list = [] if claim_templates is None else claim_templates
 
 
 def pod_sources(ctx: Context) -> PodSource | None:
@@ -56,7 +59,9 @@ def pod_sources(ctx: Context) -> PodSource | None:
                 "use replicas: 1, or drop hostPort",
             )
             return None
-    if replicas == 1:
+    if m.kind == "StatefulSet":
+        names = [f"{m.name}-{i}" for i in range(replicas)]
+    elif replicas == 1:
         names = [f"{m.name}-pod"]
     else:
         names = [f"{m.name}-pod-{i}" for i in range(replicas)]
@@ -64,7 +69,8 @@ def pod_sources(ctx: Context) -> PodSource | None:
         (m.obj.metadata.annotations, ("metadata", "annotations")),
         (template.metadata.annotations if template.metadata else None, ("spec", "template", "metadata", "annotations")),
     ])
-    return PodSource(ctx, names, labels, template.spec, notes)
+    claims = list(spec.volume_claim_templates or []) if m.kind == "StatefulSet" else []
+    return PodSource(ctx, names, labels, template.spec, notes, claims)
 
 
 def _host_ports(spec) -> bool:
