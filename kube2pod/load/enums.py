@@ -56,6 +56,10 @@ BY_KIND: dict[str, dict[Pattern, Values]] = {
         ("spec", "volumeClaimTemplates", "*", "spec", "volumeMode"): ("Filesystem", "Block"),
     },
     "Job": {("spec", "completionMode"): ("NonIndexed", "Indexed")},
+    "CronJob": {
+        ("spec", "concurrencyPolicy"): ("Allow", "Forbid", "Replace"),
+        ("spec", "jobTemplate", "spec", "completionMode"): ("NonIndexed", "Indexed"),
+    },
     "PersistentVolumeClaim": {
         ("spec", "accessModes", "*"): _ACCESS_MODES,
         ("spec", "volumeMode"): ("Filesystem", "Block"),

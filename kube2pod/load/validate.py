@@ -28,7 +28,7 @@ MAX_ANNOTATIONS_BYTES = 256 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 _SELECTOR_KINDS = frozenset({"Deployment", "DaemonSet", "ReplicaSet", "StatefulSet"})
 _RESTART_POLICIES = {k: ("Always",) for k in ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet")}
-_RESTART_POLICIES["Job"] = ("OnFailure", "Never")
+_RESTART_POLICIES["Job"] = _RESTART_POLICIES["CronJob"] = ("OnFailure", "Never")
 _VOLUME_META = frozenset({"name"})
 
 
@@ -243,7 +243,7 @@ class Checker:
     def restart_policy(self, path: FieldPath, policy: Any) -> None:
         allowed = _RESTART_POLICIES.get(self.m.kind, ("Always", "OnFailure", "Never"))
         if policy is None:
-            if self.m.kind == "Job":
+            if self.m.kind in ("Job", "CronJob"):
                 self.missing(path, "restartPolicy", hint="a Job's pods need OnFailure or Never")
             return
         self.enum(path + ("restartPolicy",), policy, allowed, f" for a {self.m.kind}")

@@ -12,6 +12,7 @@ from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, SecretFile, Vol
 from kube2pod.plan.plan import Plan
 from kube2pod.plan.pod import Pod
 from kube2pod.plan.pullsecret import PullSecret
+from kube2pod.plan.schedule import Schedule
 from kube2pod.plan.secret import Secret
 from kube2pod.plan.service import ServiceRecord
 from kube2pod.plan.port import PortMapping
@@ -32,6 +33,7 @@ __all__ = [
     "Pod",
     "PortMapping",
     "PullSecret",
+    "Schedule",
     "Secret",
     "SecretEnv",
     "SecretFile",

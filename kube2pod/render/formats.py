@@ -50,6 +50,10 @@ def _shell(plan: Plan, start: bool, show_secrets: bool) -> str:
     from kube2pod.render.quoting import Unrepresentable
     from kube2pod.spec import NotInVersion
 
+    from kube2pod.render.timer import refusals
+
+    for refusal in refusals(plan, "the script"):
+        raise Refused(refusal)
     try:
         return shell.render(plan, start=start, show_secrets=show_secrets)
     except NotInVersion as exc:

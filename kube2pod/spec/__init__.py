@@ -98,7 +98,11 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
             "network": "PodSpec.network", "networks": "PodSpec.networks", "pid": "PodSpec.pid", "userns": "PodSpec.userns",
             "infra_name": "PodSpec.infra_name", "add_hosts": "PodSpec.add_hosts", "dns_servers": "PodSpec.dns",
             "dns_search": "PodSpec.dns_search", "dns_options": "PodSpec.dns_options", "sysctls": "PodSpec.sysctls",
-            "init_containers": "ContainerSpec", "containers": "ContainerSpec"},
+            "init_containers": "ContainerSpec", "containers": "ContainerSpec",
+            "schedule": "PodSpec.exit_policy, the timer of the unit outputs (render/timer.py); apply and the "
+                        "script refuse it"},
+    "Schedule": {f: "the timer of the unit outputs (render/timer.py)"
+                 for f in ("calendars", "time_zone", "persistent", "suspended")},
     "Network": {"name": "NetworkSpec.name", "source": "comments, diagnostics", "labels": "NetworkSpec.labels",
                 "driver": "NetworkSpec.driver", "shared": "the script's and apply's ownership check",
                 "subnet": "NetworkSpec.subnet", "gateway": "NetworkSpec.gateway", "ip_range": "NetworkSpec.ip_range",

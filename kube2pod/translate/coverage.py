@@ -166,10 +166,19 @@ WORKLOAD_SPEC = {
     "manualSelector": HANDLED,
 }
 
+CRONJOB_SPEC = {  # translate/cronjob.py
+    "schedule": HANDLED, "timeZone": HANDLED, "concurrencyPolicy": HANDLED, "suspend": HANDLED,
+    "startingDeadlineSeconds": HANDLED,
+    "successfulJobsHistoryLimit": Ignored("the journal keeps the output of every run", quiet=True),
+    "failedJobsHistoryLimit": Ignored("the journal keeps the output of every run", quiet=True),
+    "jobTemplate": {"metadata": METADATA, "spec": WORKLOAD_SPEC},
+}
+
 POD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": POD_SPEC,
        "status": Ignored("status is written by Kubernetes", quiet=True)}
 WORKLOAD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": WORKLOAD_SPEC,
             "status": Ignored("status is written by Kubernetes", quiet=True)}
+CRONJOB = {**WORKLOAD, "spec": CRONJOB_SPEC}
 
 
 def check(ctx: Context, table: dict) -> None:

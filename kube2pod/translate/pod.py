@@ -101,6 +101,7 @@ def translate_pod(
         sysctls=_sysctls(ctx, spec),
         init_containers=inits,
         containers=containers,
+        schedule=src.schedule,
     )
     return pod, vols.volumes, vols.host_paths + sub_path_host_paths(ctx, spec, vols.resolved)
 
