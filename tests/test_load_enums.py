@@ -28,6 +28,8 @@ OBJECTS["DaemonSet"] = {**OBJECTS["Deployment"], "kind": "DaemonSet"}
 OBJECTS["StatefulSet"] = {**OBJECTS["Deployment"], "kind": "StatefulSet"}
 OBJECTS["Job"] = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
                   "spec": {"template": {"spec": {**POD["spec"], "restartPolicy": "Never"}}}}
+OBJECTS["CronJob"] = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cj"},
+                      "spec": {"schedule": "@daily", "jobTemplate": {"spec": OBJECTS["Job"]["spec"]}}}
 
 
 def _set(data: dict, path: tuple, value) -> None:
