@@ -23,6 +23,7 @@ POD_SPEC: dict[Pattern, Values] = {
     ("securityContext", "seccompProfile", "type"): _SECCOMP,
     ("volumes", "*", "hostPath", "type"): ("", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket",
                                            "CharDevice", "BlockDevice"),
+    ("volumes", "*", "image", "pullPolicy"): ("Always", "IfNotPresent", "Never"),
 }
 
 CONTAINER: dict[Pattern, Values] = {

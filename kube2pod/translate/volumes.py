@@ -9,6 +9,7 @@
 | emptyDir medium Memory       | the same volume backed by tmpfs (``o=nr_blocks=<sizeLimit / 4 KiB>``) |
 | persistentVolumeClaim        | volume named claimName, kept by down; PVC labels and its ``volume.podman.io/{driver,device,type,uid,gid,mount-options}`` annotations when the PVC is in the input |
 | configMap, secret            | see configmaps.py                                           |
+| image (reference, pullPolicy) | ``--mount type=image`` in each container that mounts it (translate/imagevolumes.py) |
 | StatefulSet volumeClaimTemplates | per replica a persistent volume ``<claim>-<pod>`` (pod ``<sts>-<i>``), owned as the PVC of that name (kept by down unless ``--volumes``), with the template's labels and ``volume.podman.io/*`` annotations; it replaces a pod volume of the claim's name, as the StatefulSet controller does |
 """
 
@@ -22,6 +23,7 @@ from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Volume
 from kube2pod.translate.configmaps import SecretKeyFile, config_map_volume, secret_files
 from kube2pod.translate.context import Context
+from kube2pod.translate.pullpolicy import pull_policy
 from kube2pod.plan.ownership_labels import owner_labels
 from kube2pod.translate.quantity import bytes_of
 
@@ -36,7 +38,7 @@ HOSTPATH_TYPES = {
     "BlockDevice": ("block-device", False, 0o755),
 }
 TMPFS_PAGE = 4096  # tmpfs counts nr_blocks in pages; podman 4.3 rejects o=size= without project quota
-SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim", "configMap", "secret")
+SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim", "configMap", "secret", "image")
 PVC_ANNOTATIONS = {  # volume.podman.io/<key> -> podman volume option (driver: --driver)
     "volume.podman.io/device": "device",
     "volume.podman.io/type": "type",
@@ -50,11 +52,12 @@ PVC_DRIVER = "volume.podman.io/driver"
 class Resolved(NamedTuple):
     """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files."""
 
-    kind: str  # "bind" | "device" | "volume" | "secret"
+    kind: str  # "bind" | "device" | "volume" | "secret" | "image"
     host_path: str = ""
     relabelable: bool = False
-    volume: str = ""
+    volume: str = ""  # a named volume; an image volume's image reference
     secret_files: tuple[SecretKeyFile, ...] = ()
+    pull_policy: str = ""  # an image volume's podman pull policy
 
 
 class PodVolumes:
@@ -146,12 +149,29 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
         files = secret_files(ctx, i, vol)
         if files is not None:
             out.resolved[vol.name] = Resolved("secret", secret_files=tuple(files))
+    elif vol.image is not None:
+        resolved = image_volume(ctx, i, vol)
+        if resolved is not None:
+            out.resolved[vol.name] = resolved
     else:
         kind = _volume_kind(ctx, i)
         if kind is None:
             return  # no source: refused by the loader
         ctx.error(("volumes", i, kind), f"volume {vol.name!r}: {kind} volumes are not supported",
                   "supported volume types: " + ", ".join(SUPPORTED))
+
+
+def image_volume(ctx: Context, i: int, vol) -> Resolved | None:
+    """An image volume: its reference and podman pull policy (Kubernetes' defaults, as for a
+    container image); None after an error."""
+    ref = vol.image.reference or ""
+    if not ref:
+        ctx.error(("volumes", i, "image"), f"volume {vol.name!r}: image volume needs a reference")
+        return None
+    policy = pull_policy(vol.image.pull_policy, ref)
+    if policy is None:
+        return None  # refused by the loader (load/enums.py)
+    return Resolved("image", volume=ref, pull_policy=policy)
 
 
 def pvc_volume(ctx: Context, claim: str, source: ObjectRef, pvc: Manifest | None, namespace: str | None) -> Volume:
