@@ -119,3 +119,43 @@ def test_sidecar_on_podman(tmp_path, podman, podman_url, podman_clean):
     code, _, err = run_cli("down", "--url", podman_url, str(manifest))
     assert code == 0, err
     assert podman("ps", "-aq", "--filter", "pod=wl-sidecar").stdout.split() == []
+
+
+STOP_ORDER = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: wl-sidestop}
+spec:
+  terminationGracePeriodSeconds: 5
+  initContainers:
+  - name: side
+    image: localhost/busybox:latest
+    imagePullPolicy: Never
+    restartPolicy: Always
+    command: [sh, -c, 'trap "echo side >> /log/stops; exit 0" TERM; sleep 600 & wait']
+    volumeMounts: [{name: log, mountPath: /log}]
+  containers:
+  - name: app
+    image: localhost/busybox:latest
+    imagePullPolicy: Never
+    command: [sh, -c, 'trap "sleep 2; echo app >> /log/stops; exit 0" TERM; sleep 600 & wait']
+    volumeMounts: [{name: log, mountPath: /log}]
+  volumes:
+  - {name: log, hostPath: {path: LOG, type: Directory}}
+"""
+
+
+@pytest.mark.podman
+def test_down_stops_the_app_before_its_sidecar(tmp_path, podman, podman_url, podman_clean):
+    log = tmp_path / "log"
+    log.mkdir()
+    log.chmod(0o777)
+    manifest = tmp_path / "stop.yaml"
+    manifest.write_text(STOP_ORDER.replace("LOG", str(log)))
+    code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
+    assert code == 0, err
+    _wait(lambda: _inspect(podman, "wl-sidestop-app")["State"]["Running"])
+    code, _, err = run_cli("down", "--url", podman_url, str(manifest))
+    assert code == 0, err
+    # the app takes 2 s to stop: signalled together (podman's pod stop), the sidecar would write first
+    assert (log / "stops").read_text().split() == ["app", "side"]
