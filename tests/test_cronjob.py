@@ -115,3 +115,18 @@ def test_systemd_accepts_the_timer_and_quadlet_the_units(tmp_path, quadlet_bin):
     cal = subprocess.run(["systemd-analyze", "calendar", "Mon..Fri *-*-* 02:30:00 Europe/Berlin"],
                          capture_output=True, text=True)
     assert cal.returncode == 0 and "Next elapse" in cal.stdout
+
+
+@pytest.mark.parametrize("zone", ["Europe/Nowhere", "../etc/passwd", "Mars/Olympus"])
+def test_unknown_time_zone_is_an_error_at_it(tmp_path, zone):
+    text = CRON.replace("timeZone: Europe/Berlin", f"timeZone: {zone}")
+    t = translate_text(tmp_path, text)
+    (err,) = [d for d in t.diagnostics if d.severity.value == "error"]
+    assert "is not a time zone" in err.message
+    assert err.pos.line == text.splitlines().index(f"  timeZone: {zone}") + 1
+
+
+def test_missing_schedule_is_the_loaders_error(tmp_path):
+    (tmp_path / "c.yaml").write_text(CRON.replace('  schedule: "30 2 * * MON-FRI"\n', ""))
+    code, _, err = run_cli("convert", "-o", "json", str(tmp_path / "c.yaml"))
+    assert code == 2 and 'c.yaml:5:3: error: spec: missing required field "schedule"' in err, err

@@ -507,6 +507,11 @@ class Checker:
             self.error(path, "value is not valid base64",
                        "encode it with base64, or put the plain text under stringData")
 
+    def kind_CronJob(self) -> None:
+        """A CronJob needs its schedule (translate/cron.py reads it)."""
+        if isinstance(_get(self.data, "spec"), dict) and not _get(self.data, "spec", "schedule"):
+            self.missing(("spec",), "schedule", hint='a cron schedule, e.g. "0 2 * * *" or @daily')
+
     def kind_PersistentVolumeClaim(self) -> None:
         for kind in ("requests", "limits"):
             for rname, q in _dict(_get(self.data, "spec", "resources", kind)).items():

@@ -3,7 +3,7 @@
 | CronJob spec               | plan / timer                                                    |
 |----------------------------|-----------------------------------------------------------------|
 | schedule                   | ``calendars``: ``OnCalendar=`` values (translate/cron.py); a bad schedule: error at its part |
-| timeZone                   | ``time_zone``: written after each calendar                      |
+| timeZone                   | ``time_zone``: written after each calendar; a zone the tz database lacks: error (as the API server) |
 | concurrencyPolicy Forbid   | systemd never starts a unit that is still running: the same     |
 | concurrencyPolicy Allow (default) / Replace | as Forbid: a set value is warned about          |
 | suspend: true              | ``suspended``: the timer is written without [Install], with a warning |
@@ -12,6 +12,8 @@
 """
 
 from __future__ import annotations
+
+import zoneinfo
 
 from kube2pod.diagnostics import SourcePos
 from kube2pod.plan import Schedule
@@ -32,6 +34,11 @@ def schedule(ctx: Context) -> Schedule | None:
                         "five fields: minute hour day-of-month month day-of-week, or @hourly, @daily, "
                         "@weekly, @monthly, @yearly")
         return None
+    zone = spec.time_zone or ""
+    if zone and not known_zone(zone):
+        ctx.diags.error(f"spec.timeZone {zone!r} is not a time zone of the tz database",
+                        m.source.pos(("spec", "timeZone")), "use an IANA name such as Europe/Berlin or Etc/UTC")
+        return None
     policy = spec.concurrency_policy
     if policy in ("Allow", "Replace"):
         ctx.diags.warning(f"concurrencyPolicy {policy} becomes Forbid: systemd does not start a run while the "
@@ -43,4 +50,13 @@ def schedule(ctx: Context) -> Schedule | None:
     if spec.suspend:
         ctx.diags.warning("the CronJob is suspended: its timer is written but not enabled",
                           m.source.key_pos(("spec", "suspend")), "`systemctl enable --now` the timer to resume it")
-    return Schedule.make(calendars=calendars, time_zone=spec.time_zone or "", suspended=bool(spec.suspend))
+    return Schedule.make(calendars=calendars, time_zone=zone, suspended=bool(spec.suspend))
+
+
+def known_zone(name: str) -> bool:
+    """Whether the tz database has zone ``name`` (any name passes where the host has no tz database)."""
+    try:
+        zoneinfo.ZoneInfo(name)
+        return True
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return not zoneinfo.available_timezones()
