@@ -97,3 +97,14 @@ def test_image_volume_on_podman(tmp_path, podman, podman_url, podman_clean):
     info = json.loads(podman("container", "inspect", "wl-imgvol-c").stdout)[0]
     assert any(m.get("Type") == "image" and m.get("Destination") == "/tools" for m in info["Mounts"]), info["Mounts"]
     assert run_cli("down", "--url", podman_url, str(manifest))[0] == 0
+
+
+def test_pull_secrets_cover_the_volume_image(tmp_path):
+    text = POD.replace("spec:\n", "spec:\n  imagePullSecrets: [{name: regcred}]\n", 1).replace(
+        '"localhost/k2p-entry:latest", pullPolicy: Never', "reg.example:5000/tools:v1")
+    secret = ("apiVersion: v1\nkind: Secret\nmetadata: {name: regcred}\ntype: kubernetes.io/dockerconfigjson\n"
+              'stringData: {.dockerconfigjson: \'{"auths": {"reg.example:5000": {"auth": "cm9ib3Q6cHc="}}}\'}\n')
+    t = translate_text(tmp_path, secret + "---\n" + text)
+    assert not t.has_errors, [d.format() for d in t.diagnostics]
+    [ps] = t.plan.pull_secrets
+    assert "reg.example:5000/tools:v1" in ps.images
