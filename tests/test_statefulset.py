@@ -67,6 +67,18 @@ def test_one_replica_keeps_the_index(tmp_path):
     assert [v.name for v in t.plan.volumes] == ["data-wl-db-0"]
 
 
+def test_retention_policy_delete_makes_down_remove_them(tmp_path):
+    text = STS.replace("  volumeClaimTemplates:", "  persistentVolumeClaimRetentionPolicy: {whenDeleted: Delete, "
+                       "whenScaled: Retain}\n  volumeClaimTemplates:")
+    t = translate_text(tmp_path, text)
+    assert {v.lifetime for v in t.plan.volumes} == {"pod"}
+    assert [d.message for d in t.diagnostics if "whenScaled" in d.message] == [
+        "spec.persistentVolumeClaimRetentionPolicy.whenScaled is ignored: a removed replica's volume follows "
+        "whenDeleted (Delete: apply --prune removes it)"]
+    retained = translate_text(tmp_path, text.replace("whenDeleted: Delete", "whenDeleted: Retain"))
+    assert {v.lifetime for v in retained.plan.volumes} == {"persistent"}
+
+
 def test_block_volume_mode_is_refused(tmp_path):
     text = STS.replace("      accessModes: [ReadWriteOnce]", "      volumeMode: Block\n      accessModes: [ReadWriteOnce]")
     t = translate_text(tmp_path, text)

@@ -156,7 +156,9 @@ WORKLOAD_SPEC = {
                  "selector": Ignored("there are no PersistentVolumes to select")},
         "status": Ignored("status is written by Kubernetes", quiet=True),
     }),
-    "persistentVolumeClaimRetentionPolicy": Ignored("PVC volumes are kept by down unless --volumes"),
+    "persistentVolumeClaimRetentionPolicy": {  # translate/volumes.py
+        "whenDeleted": HANDLED,  # Delete: down removes the claim volumes; Retain: only with --volumes
+        "whenScaled": Ignored("a removed replica's volume follows whenDeleted (Delete: apply --prune removes it)")},
     "ordinals": Ignored("pods are numbered from 0"),
     "backoffLimit": Ignored("there is no Job controller; the pod runs once"),
     "completions": Ignored("there is no Job controller; the pod runs once"),

@@ -10,7 +10,7 @@
 | persistentVolumeClaim        | volume named claimName, kept by down; PVC labels and its ``volume.podman.io/{driver,device,type,uid,gid,mount-options}`` annotations when the PVC is in the input |
 | configMap, secret            | see configmaps.py                                           |
 | image (reference, pullPolicy) | ``--mount type=image`` in each container that mounts it (translate/imagevolumes.py) |
-| StatefulSet volumeClaimTemplates | per replica a persistent volume ``<claim>-<pod>`` (pod ``<sts>-<i>``), owned as the PVC of that name (kept by down unless ``--volumes``), with the template's labels and ``volume.podman.io/*`` annotations; it replaces a pod volume of the claim's name, as the StatefulSet controller does |
+| StatefulSet volumeClaimTemplates | per replica a persistent volume ``<claim>-<pod>`` (pod ``<sts>-<i>``), owned as the PVC of that name (kept by down unless ``--volumes``; removed by down with persistentVolumeClaimRetentionPolicy.whenDeleted: Delete), with the template's labels and ``volume.podman.io/*`` annotations; it replaces a pod volume of the claim's name, as the StatefulSet controller does |
 """
 
 from __future__ import annotations
@@ -106,7 +106,9 @@ def claim_template_volume(ctx: Context, j: int, template, pod_name: str, report:
     driver, options = _claim_options(ctx.diags if report else Diagnostics(), template.metadata.annotations or {},
                                      lambda key: m.source.pos(path + ("metadata", "annotations", key)),
                                      lambda key: m.source.key_pos(path + ("metadata", "annotations", key)))
-    return Volume.make(name=name, source=source, lifetime="persistent", labels=vlabels, driver=driver,
+    policy = m.obj.spec.persistent_volume_claim_retention_policy
+    lifetime = "pod" if policy is not None and policy.when_deleted == "Delete" else "persistent"
+    return Volume.make(name=name, source=source, lifetime=lifetime, labels=vlabels, driver=driver,
                        options=options)
 
 
