@@ -74,13 +74,15 @@ def test_controller_fields_are_warned_at_their_key(tmp_path, field, value, words
         assert "[Install]" not in timer and "not installed" in timer
 
 
-def test_bad_schedule_is_an_error_at_its_part(tmp_path):
-    text = CRON.replace('"30 2 * * MON-FRI"', "30 2 * * MON-FUN")
+@pytest.mark.parametrize("written", ["30 2 * * MON-FUN", '"30 2 * * MON-FUN"'])
+def test_bad_schedule_is_an_error_at_it_naming_the_part(tmp_path, written):
+    text = CRON.replace('"30 2 * * MON-FRI"', written)
     t = translate_text(tmp_path, text)
     (err,) = [d for d in t.diagnostics if d.severity.value == "error"]
-    assert "'FUN' is not a day of week value" in err.message
-    line = text.splitlines().index("  schedule: 30 2 * * MON-FUN")
-    assert (err.pos.line, err.pos.col) == (line + 1, len("  schedule: 30 2 * * MON-") + 1)
+    assert err.message == ("spec.schedule '30 2 * * MON-FUN': 'FUN' is not a day of week value: expected a number "
+                           "0-6 or a name (SUN, MON, TUE, WED, THU, FRI, SAT)")
+    line = text.splitlines().index(f"  schedule: {written}")
+    assert (err.pos.line, err.pos.col) == (line + 1, len("  schedule: ") + 1)
     assert t.plan.pods == [] or all(p.schedule is None for p in t.plan.pods)
 
 

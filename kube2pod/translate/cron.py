@@ -16,7 +16,7 @@ Kubernetes parses ``spec.schedule`` with robfig/cron's standard parser, and so d
 A field counts as unrestricted (``*``) only when written ``*`` or ``?`` (``*/1`` too), as in
 robfig/cron: ``0 0 1-31 * MON`` runs every day. ``@every`` and a ``TZ=``/``CRON_TZ=`` prefix are
 errors (``@every`` has no calendar form; Kubernetes refuses the prefix: use ``spec.timeZone``).
-A bad schedule raises ``CronError`` with the offset of the part at fault.
+A bad schedule raises ``CronError`` naming the part at fault, with its offset in the text.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 | CronJob spec               | plan / timer                                                    |
 |----------------------------|-----------------------------------------------------------------|
-| schedule                   | ``calendars``: ``OnCalendar=`` values (translate/cron.py); a bad schedule: error at its part |
+| schedule                   | ``calendars``: ``OnCalendar=`` values (translate/cron.py); a bad schedule: error at it, naming the part at fault |
 | timeZone                   | ``time_zone``: written after each calendar; a zone the tz database lacks: error (as the API server) |
 | concurrencyPolicy Forbid   | systemd never starts a unit that is still running: the same     |
 | concurrencyPolicy Allow (default) / Replace | as Forbid: a set value is warned about          |
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import zoneinfo
 
-from kube2pod.diagnostics import SourcePos
 from kube2pod.plan import Schedule
 from kube2pod.translate.context import Context
 from kube2pod.translate.cron import CronError, on_calendar
@@ -27,10 +26,8 @@ def schedule(ctx: Context) -> Schedule | None:
     spec = m.obj.spec
     try:
         calendars = on_calendar(spec.schedule or "")
-    except CronError as exc:
-        pos = m.source.pos(("spec", "schedule"))
-        at = SourcePos(pos.file, pos.line, pos.col + exc.offset) if pos is not None else None
-        ctx.diags.error(f"spec.schedule {spec.schedule!r}: {exc}", at,
+    except CronError as exc:  # at the schedule (a column inside it would be off by a quote), naming the part
+        ctx.diags.error(f"spec.schedule {spec.schedule!r}: {exc}", m.source.pos(("spec", "schedule")),
                         "five fields: minute hour day-of-month month day-of-week, or @hourly, @daily, "
                         "@weekly, @monthly, @yearly")
         return None
