@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
+import time
 
 import pytest
 from support.k2p import run_cli, translate_text
@@ -132,3 +134,38 @@ def test_missing_schedule_is_the_loaders_error(tmp_path):
     (tmp_path / "c.yaml").write_text(CRON.replace('  schedule: "30 2 * * MON-FRI"\n', ""))
     code, _, err = run_cli("convert", "-o", "json", str(tmp_path / "c.yaml"))
     assert code == 2 and 'c.yaml:5:3: error: spec: missing required field "schedule"' in err, err
+
+
+@pytest.mark.podman
+def test_each_start_of_the_pod_runs_the_job_once(tmp_path, podman, podman_clean):
+    """What the timer relies on, on the real Podman: the scheduled pod (--exit-policy stop) stops when
+    its job's containers have exited, so its service ends, and the next start runs the job again."""
+    from kube2pod.render import argv
+    from kube2pod.spec import build
+
+    text = CRON.replace("command: [sh, -c, date]", "command: [sh, -c, 'echo run >> /log/runs']\n"
+                        "            volumeMounts: [{name: log, mountPath: /log}]\n"
+                        "          volumes: [{name: log, hostPath: {path: LOG, type: Directory}}]")
+    log = tmp_path / "log"
+    log.mkdir()
+    log.chmod(0o777)
+    plan = translate_text(tmp_path, text.replace("LOG", str(log))).plan
+    spec = build(plan)
+    (pod,) = plan.pods
+    for net in plan.networks:
+        podman(*argv.network_create(spec.networks[net.name])[1:])
+    podman(*argv.pod_create(spec.pods[pod.name])[1:])
+    for c in pod.containers:
+        podman(*argv.container_create(spec.containers[c.name])[1:])
+
+    def state() -> str:
+        info = json.loads(podman("pod", "inspect", pod.name).stdout)
+        return (info[0] if isinstance(info, list) else info)["State"]
+
+    for run in (1, 2):
+        podman(*argv.pod_start(pod.name)[1:])
+        deadline = time.monotonic() + 30
+        while state() != "Exited" and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert state() == "Exited"  # the infra container stopped with the job: the pod service ends
+        assert (log / "runs").read_text().split() == ["run"] * run
