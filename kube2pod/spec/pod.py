@@ -70,7 +70,7 @@ class PodSpec(Frozen):
     dns_search: Annotated[list[str], Option("--dns-search", "dns_search", "DNSSearch", words=each)] = []
     dns_options: Annotated[list[str], Option("--dns-option", "dns_option", "DNSOption", words=each)] = []
     sysctls: Annotated[dict[str, str], Option("--sysctl", "sysctl", "PodmanArgs", words=pairs, body=mapping)] = {}
-    exit_policy: Annotated[str, Option("--exit-policy", "exit_policy", "PodmanArgs", since=Version(4, 3))] = ""
+    exit_policy: Annotated[str, Option("--exit-policy", "exit_policy", "PodmanArgs", since=Version(4, 2))] = ""
 
 
 def pod_spec(p: Pod) -> PodSpec:
