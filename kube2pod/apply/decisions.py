@@ -253,6 +253,8 @@ def check_images(plan: Plan, api: PodmanAPI, pull: bool, emit: Reporter) -> dict
     for pod in plan.pods:
         for c in _all_containers(pod):
             wanted.setdefault(c.image, c.pull_policy)
+            for m in c.image_mounts:  # image volumes: podman does not pull them
+                wanted.setdefault(m.image, m.pull_policy)
     status, todo, fallback = {}, {}, set()
     for image, policy in wanted.items():
         present = api.image_exists(image)

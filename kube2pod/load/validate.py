@@ -28,7 +28,7 @@ MAX_ANNOTATIONS_BYTES = 256 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 _SELECTOR_KINDS = frozenset({"Deployment", "DaemonSet", "ReplicaSet", "StatefulSet"})
 _RESTART_POLICIES = {k: ("Always",) for k in ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet")}
-_RESTART_POLICIES["Job"] = ("OnFailure", "Never")
+_RESTART_POLICIES["Job"] = _RESTART_POLICIES["CronJob"] = ("OnFailure", "Never")
 _VOLUME_META = frozenset({"name"})
 
 
@@ -243,7 +243,7 @@ class Checker:
     def restart_policy(self, path: FieldPath, policy: Any) -> None:
         allowed = _RESTART_POLICIES.get(self.m.kind, ("Always", "OnFailure", "Never"))
         if policy is None:
-            if self.m.kind == "Job":
+            if self.m.kind in ("Job", "CronJob"):
                 self.missing(path, "restartPolicy", hint="a Job's pods need OnFailure or Never")
             return
         self.enum(path + ("restartPolicy",), policy, allowed, f" for a {self.m.kind}")
@@ -508,6 +508,11 @@ class Checker:
         if isinstance(value, str) and decode_base64(value) is None:
             self.error(path, "value is not valid base64",
                        "encode it with base64, or put the plain text under stringData")
+
+    def kind_CronJob(self) -> None:
+        """A CronJob needs its schedule (translate/cron.py reads it)."""
+        if isinstance(_get(self.data, "spec"), dict) and not _get(self.data, "spec", "schedule"):
+            self.missing(("spec",), "schedule", hint='a cron schedule, e.g. "0 2 * * *" or @daily')
 
     def kind_PersistentVolumeClaim(self) -> None:
         for kind in ("requests", "limits"):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from kube2pod.plan.base import Frozen
 from kube2pod.plan.healthcheck import Healthcheck
-from kube2pod.plan.mount import DeviceMapping, Mount, SecretFile
+from kube2pod.plan.mount import DeviceMapping, ImageMount, Mount, SecretFile
 
 PullPolicy = Literal["always", "missing", "never", "newer"]
 
@@ -65,6 +65,8 @@ class Container(Frozen):
     restart_policy: Literal["", "always", "on-failure", "no"] = ""  # --restart
     stop_timeout: int | None = None  # --stop-timeout (terminationGracePeriodSeconds)
     init_type: Literal["", "once", "always"] = ""  # --init-ctr (init containers only)
+    requires: list[str] = []  # --requires: containers started before this one (native sidecars)
+    image_mounts: list[ImageMount] = []  # --mount type=image (image volumes)
     ipc: str = ""  # --ipc host (hostIPC)
     seccomp_profile: str = ""  # --security-opt seccomp=<path|unconfined> ("" = podman default)
     # secret volume keys: --secret NAME,type=mount,target=PATH

@@ -15,6 +15,8 @@ unit structure:
 * Init container: a ``.container`` unit whose service is ``Type=oneshot`` (``podman run``
   returns when the container exits; a failure fails the service), each ordered after the
   previous one; every app container service ``Requires=``/``After=`` them all.
+* Scheduled pod (a CronJob's): no ``[Install]``; a ``<pod>.timer`` starts its service
+  (render/timer.py).
 * Network: ``[Network]`` keys; a pod joins it as ``Network=<name>.network:alias=...``, so systemd
   creates it first (Quadlet's ``podman network create --ignore`` uses a same-named network as
   it is: the units cannot check ownership as the script and apply do).
@@ -36,7 +38,7 @@ from typing import Sequence
 
 from kube2pod import __version__
 from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
-from kube2pod.render import volume_script
+from kube2pod.render import timer, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.render.shell import host_path_command, mountpoint_variables, sub_path_commands
 from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
@@ -83,13 +85,15 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
         units[f"{vol.name}.volume"] = _at(vol.source, volume_unit, vol, spec)
     for pod in plan.pods:
         units[f"{pod.name}.pod"] = _at(pod.source, pod_unit, pod, plan, spec)
+        if pod.schedule is not None:  # a CronJob's: the timer starts the pod's service
+            units[timer.timer_name(pod)] = timer.timer_unit(pod, f"{pod.name}-pod.service")
         for i, c in enumerate(pod.init_containers):
             after = pod.init_containers[i - 1].name if i else None
             units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, [after] if after else [],
                                                True)
         inits = [c.name for c in pod.init_containers]
         for c in pod.containers:
-            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, inits)
+            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, inits + c.requires)
     return dict(sorted(units.items()))
 
 
@@ -113,7 +117,8 @@ def pod_unit(pod: Pod, plan: Plan, spec: Spec) -> str:
     pre += [_secret_check(s) for s in plan.secrets if s.name in _pod_secrets(pod)]
     if pre:
         lines += ["", "[Service]"] + [f"ExecStartPre=/bin/sh -c {_word(cmd)}" for cmd in pre]
-    lines += ["", "[Install]", "WantedBy=default.target"]
+    if pod.schedule is None:  # a scheduled pod is started by its timer (render/timer.py)
+        lines += ["", "[Install]", "WantedBy=default.target"]
     return "\n".join(lines) + "\n"
 
 

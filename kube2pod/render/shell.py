@@ -13,6 +13,7 @@ from kube2pod.plan import Container, HostPath, Network, Plan, Secret, ServiceRec
 from kube2pod.render import argv, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.spec import NetworkSpec, SecretSpec, Spec, VolumeSpec, build
+from kube2pod.spec.container import pull_command
 from kube2pod.spec.mount import MARK, sub_paths
 
 #: ``k2p_mine KIND NAME`` (volume, network, secret): status 0 when kube2pod owns podman's KIND NAME (it carries the label
@@ -83,6 +84,7 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
         lines.append(f"# Pod {pod.name} from {pod.source} ({pod.source.location})")
         lines.append(_cmd(argv.pod_create(spec.pods[pod.name])))
         for c in [*pod.init_containers, *pod.containers]:
+            lines += [pull_command(m.image, m.pull_policy) for m in c.image_mounts]  # image volumes
             lines.append(_cmd(argv.container_create(spec.containers[c.name]), variables))
         if start:
             lines.append(_cmd(argv.pod_start(pod.name)))

@@ -197,7 +197,13 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
             "network": "PodSpec.network", "networks": "PodSpec.networks", "pid": "PodSpec.pid", "userns": "PodSpec.userns",
             "infra_name": "PodSpec.infra_name", "add_hosts": "PodSpec.add_hosts", "dns_servers": "PodSpec.dns",
             "dns_search": "PodSpec.dns_search", "dns_options": "PodSpec.dns_options", "sysctls": "PodSpec.sysctls",
-            "init_containers": "ContainerSpec", "containers": "ContainerSpec"},
+            "init_containers": "ContainerSpec", "containers": "ContainerSpec",
+            "schedule": "PodSpec.exit_policy, the timer of the unit outputs (render/timer.py); apply and the "
+                        "script refuse it"},
+    "ImageMount": {f: "ContainerSpec.image_volumes ContainerSpec.image_pulls"
+                   for f in ("image", "destination", "pull_policy")},
+    "Schedule": {f: "the timer of the unit outputs (render/timer.py)"
+                 for f in ("calendars", "time_zone", "persistent", "suspended")},
     "Network": {"name": "NetworkSpec.name", "source": "comments, diagnostics", "labels": "NetworkSpec.labels",
                 "driver": "NetworkSpec.driver", "shared": "the script's and apply's ownership check",
                 "subnet": "NetworkSpec.subnet", "gateway": "NetworkSpec.gateway", "ip_range": "NetworkSpec.ip_range",
@@ -225,7 +231,8 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
                        "ContainerSpec.health_on_failure",
         "labels": "ContainerSpec.labels", "annotations": "ContainerSpec.annotations",
         "restart_policy": "ContainerSpec.restart", "stop_timeout": "ContainerSpec.stop_timeout",
-        "init_type": "ContainerSpec.init_ctr", "ipc": "ContainerSpec.ipc",
+        "init_type": "ContainerSpec.init_ctr", "requires": "ContainerSpec.requires",
+        "image_mounts": "ContainerSpec.image_volumes ContainerSpec.image_pulls", "ipc": "ContainerSpec.ipc",
         "seccomp_profile": "ContainerSpec.seccomp ContainerSpec.recorded_annotations",
         "secret_files": "ContainerSpec.secret_files"},
     "Healthcheck": {f: "ContainerSpec.health_*" for f in ("test", "interval", "timeout", "retries", "start_period",

@@ -20,7 +20,7 @@ from kube2pod.plan import Container
 from kube2pod.translate.command import entrypoint_and_command
 from kube2pod.translate.context import Context
 from kube2pod.translate.env import container_env, pod_spec, secret_names_in
-from kube2pod.translate.mounts import container_mounts
+from kube2pod.translate.mounts import container_mounts, image_mounts
 from kube2pod.translate.probes import healthcheck
 from kube2pod.translate.pullpolicy import pull_policy
 from kube2pod.translate.resources import container_resources
@@ -64,6 +64,7 @@ def translate_container(
         env=env,
         secret_env=secret_env,
         mounts=mounts,
+        image_mounts=image_mounts(ctx, cpath, container, resolved),
         devices=devices,
         **resources,
         **security,

@@ -95,7 +95,7 @@ POD_SPEC = {
                    "defaultMode": HANDLED, "optional": HANDLED},
         "*": HANDLED,  # other volume types are refused by the volume translator
     }),
-    "initContainers": Each(CONTAINER),
+    "initContainers": Each({**CONTAINER, "restartPolicy": HANDLED}),  # Always: a sidecar (translate/initcontainers.py)
     "restartPolicy": HANDLED,
     "terminationGracePeriodSeconds": HANDLED,
     "securityContext": {"sysctls": Each({"name": HANDLED, "value": HANDLED}),
@@ -146,8 +146,19 @@ WORKLOAD_SPEC = {
     "serviceName": HANDLED,  # <pod hostname>.<serviceName> with a headless Service (translate/services.py)
     "podManagementPolicy": Ignored("pods are created together"),
     "updateStrategy": Ignored("apply replaces a changed pod; there is no rolling update"),
-    "volumeClaimTemplates": Refused("volumeClaimTemplates are not supported; use a PersistentVolumeClaim"),
-    "persistentVolumeClaimRetentionPolicy": Ignored("PVC volumes are kept by down unless --volumes"),
+    "volumeClaimTemplates": Each({  # a persistent volume per replica (translate/volumes.py)
+        "apiVersion": HANDLED, "kind": HANDLED,
+        "metadata": {"name": HANDLED, "labels": HANDLED, "annotations": HANDLED},
+        "spec": {"accessModes": Ignored("one host: every access mode is met", quiet=True),
+                 "resources": Ignored("a podman volume has no size; it grows on the host's storage"),
+                 "storageClassName": Ignored("podman volumes use their driver (volume.podman.io/driver)"),
+                 "volumeMode": HANDLED,  # Block is refused by the translator
+                 "selector": Ignored("there are no PersistentVolumes to select")},
+        "status": Ignored("status is written by Kubernetes", quiet=True),
+    }),
+    "persistentVolumeClaimRetentionPolicy": {  # translate/volumes.py
+        "whenDeleted": HANDLED,  # Delete: down removes the claim volumes; Retain: only with --volumes
+        "whenScaled": Ignored("a removed replica's volume follows whenDeleted (Delete: apply --prune removes it)")},
     "ordinals": Ignored("pods are numbered from 0"),
     "backoffLimit": Ignored("there is no Job controller; the pod runs once"),
     "completions": Ignored("there is no Job controller; the pod runs once"),
@@ -157,10 +168,19 @@ WORKLOAD_SPEC = {
     "manualSelector": HANDLED,
 }
 
+CRONJOB_SPEC = {  # translate/cronjob.py
+    "schedule": HANDLED, "timeZone": HANDLED, "concurrencyPolicy": HANDLED, "suspend": HANDLED,
+    "startingDeadlineSeconds": HANDLED,
+    "successfulJobsHistoryLimit": Ignored("the journal keeps the output of every run", quiet=True),
+    "failedJobsHistoryLimit": Ignored("the journal keeps the output of every run", quiet=True),
+    "jobTemplate": {"metadata": METADATA, "spec": WORKLOAD_SPEC},
+}
+
 POD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": POD_SPEC,
        "status": Ignored("status is written by Kubernetes", quiet=True)}
 WORKLOAD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": WORKLOAD_SPEC,
             "status": Ignored("status is written by Kubernetes", quiet=True)}
+CRONJOB = {**WORKLOAD, "spec": CRONJOB_SPEC}
 
 
 def check(ctx: Context, table: dict) -> None:

@@ -181,13 +181,21 @@ def pod_metadata(ctx: Context):
     obj = ctx.manifest.obj
     if ctx.manifest.kind == "Pod":
         return obj.metadata
-    template = obj.spec.template if obj.spec is not None else None
+    template = _template(ctx)
     return template.metadata if template is not None else None
 
 
 def pod_spec(ctx: Context):
     obj = ctx.manifest.obj
-    return obj.spec if ctx.manifest.kind == "Pod" else obj.spec.template.spec
+    return obj.spec if ctx.manifest.kind == "Pod" else _template(ctx).spec
+
+
+def _template(ctx: Context):
+    """A workload's pod template (a CronJob's: of its jobTemplate)."""
+    spec = ctx.manifest.obj.spec
+    if spec is not None and ctx.manifest.kind == "CronJob":
+        spec = spec.job_template.spec if spec.job_template is not None else None
+    return spec.template if spec is not None else None
 
 
 def _field_ref(ctx: Context, path: tuple, field_path: str, pod_name: str) -> str | None:

@@ -16,6 +16,7 @@
 | terminationGracePeriodSeconds  | container ``--stop-timeout``                                    |
 | labels / annotations           | pod and container labels / container annotations                |
 | initContainers                 | ``--init-ctr once|always`` containers, created first            |
+| initContainers, restartPolicy: Always | sidecars: containers with ``--restart always`` that every app container ``--requires`` |
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def translate_pod(
     labels = {**src.labels, **notes.autoupdate_labels, **owner}
     if not spec.containers:
         return None, [], []  # refused by the loader
-    vols = resolve(ctx, spec, name, claims, pvcs, owner)
+    vols = resolve(ctx, spec, name, claims, pvcs, owner, src.claim_templates, report=name == src.pod_names[0])
 
     def relabel_path(path: str) -> str:
         return notes.relabel.get(path, relabel(path))
@@ -69,16 +70,20 @@ def translate_pod(
     restart = RESTART.get(spec.restart_policy or "Always", "always")  # the loader refuses other values
     stop_timeout = _stop_timeout(ctx, spec)
     ipc = "host" if spec.host_ipc else ""
-    containers = []
+    found = init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type)
+    inits, sidecars = [], []
+    for group, policy, out in ((found.inits, "no", inits), (found.sidecars, "always", sidecars)):
+        for i, c, tc in group:
+            files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
+            out.append(_with_pod_settings(tc, c.name, notes, policy, stop_timeout, ipc, files))
+    requires = [c.name for c in sidecars]
+    containers = list(sidecars)
     for i, c in enumerate(spec.containers):
         tc = translate_container(ctx, i, c, name, vols.resolved, relabel_path, labels)
         if tc is not None:
             files = secret_mounts(ctx, ("containers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
-            containers.append(_with_pod_settings(tc, c.name, notes, restart, stop_timeout, ipc, files))
-    inits = []
-    for i, c, tc in init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type):
-        files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
-        inits.append(_with_pod_settings(tc, c.name, notes, "no", stop_timeout, ipc, files))
+            tc = _with_pod_settings(tc, c.name, notes, restart, stop_timeout, ipc, files)
+            containers.append(tc.replace(requires=requires) if requires else tc)
     ctx.pulls.use(ctx, spec.image_pull_secrets, [*inits, *containers])
     pod = Pod.make(
         name=name,
@@ -96,6 +101,7 @@ def translate_pod(
         sysctls=_sysctls(ctx, spec),
         init_containers=inits,
         containers=containers,
+        schedule=src.schedule,
     )
     return pod, vols.volumes, vols.host_paths + sub_path_host_paths(ctx, [*inits, *containers], vols.resolved)
 
