@@ -182,11 +182,13 @@ def sub_path_commands(containers: list[Container], variables: dict[str, str]) ->
 def _cmd(args: list[str], variables: dict[str, str] | None = None) -> str:
     """The command line; a volume's mountpoint marked in an argument (spec/mount.py ``MARK``)
     becomes its variable of ``variables``."""
-    return " ".join(_word(a, variables) if MARK in a else sh(a) for a in args)
+    return " ".join(_word(a, variables) if variables and MARK in a else sh(a) for a in args)
 
 
-def _word(arg: str, variables: dict[str, str] | None) -> str:
+def _word(arg: str, variables: dict[str, str]) -> str:
     parts = arg.split(MARK)  # literal, volume, literal, ...
+    if len(parts) % 2 == 0 or any(p not in variables for p in parts[1::2]):
+        return sh(arg)  # a NUL of the input, not a mark: Unrepresentable
     return "".join(f'"${variables[p]}"' if i % 2 else sh(p) for i, p in enumerate(parts) if i % 2 or p)
 
 
