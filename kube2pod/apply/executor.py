@@ -27,7 +27,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from kube2pod.apply import decisions, hostpaths, labels, lock, volume_content
+from kube2pod.apply import decisions, host_env, hostpaths, labels, lock, volume_content
 from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter, ignore
@@ -253,8 +253,11 @@ def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, 
     if journal is not None:
         journal.created("pod", pod.name)
     for c in [*pod.init_containers, *pod.containers]:
-        body = rest.body(spec.containers[c.name] if spec else container_spec(pod, c))
+        cspec = spec.containers[c.name] if spec else container_spec(pod, c)
+        body = rest.body(cspec)
         body["labels"] = labels.object_labels(c.labels, project)
+        if cspec.host_env:
+            body["env"] = {**body.get("env", {}), **host_env.values(cspec.host_env)}
         api.container_create(body)
         emit(Event("created", "container", c.name, pod=pod.name))
     emit(Event("created", "pod", pod.name))

@@ -13,6 +13,7 @@ from kube2pod.plan import HostPath, Network, Plan, Secret, ServiceRecord
 from kube2pod.render import argv, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.spec import NetworkSpec, SecretSpec, Spec, build
+from kube2pod.spec.option import HostWord
 
 #: ``k2p_mine KIND NAME`` (volume, network, secret): status 0 when kube2pod owns podman's KIND NAME (it carries the label
 #: io.kube2pod.managed=true), 1 when there is none; the script stops, leaving it as it is, when
@@ -28,6 +29,15 @@ OWNERSHIP_FUNCTION = [
     "}",
     "",
 ]
+#: The host's facts (downward API values only the host knows, plan HostEnv), read when the script runs:
+#: the node name as the kubelet names the node (the hostname in lower case), the host's address as the
+#: source address of its default route (else its first address).
+HOST_FACTS = {
+    "node-name": ["k2p_node_name=$(hostname | tr '[:upper:]' '[:lower:]')"],
+    "host-ip": ["k2p_host_ip=$(ip -o route get 1.0.0.0 2>/dev/null | sed -n 's/.* src \\([^ ]*\\).*/\\1/p')",
+                '[ -n "$k2p_host_ip" ] || k2p_host_ip=$(hostname -I 2>/dev/null | cut -d " " -f 1)',
+                '[ -n "$k2p_host_ip" ] || { echo "kube2pod: cannot find the host\'s address (status.hostIP)" >&2; exit 1; }'],
+}
 _TEST = {"directory": "-d", "file": "-f", "socket": "-S", "char-device": "-c", "block-device": "-b", "any": "-e"}
 
 
@@ -39,6 +49,11 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
     lines += ["set -eu", ""]
     if plan.volumes or plan.secrets or any(not n.shared for n in plan.networks):
         lines += OWNERSHIP_FUNCTION
+    facts = sorted({h.fact for p in plan.pods for c in [*p.init_containers, *p.containers] for h in c.host_env})
+    if facts:
+        lines.append("# The host's facts (downward API)")
+        lines += [line for fact in facts for line in HOST_FACTS[fact]]
+        lines.append("")
     if plan.host_paths:
         lines.append("# Host paths")
         for hp in plan.host_paths:
@@ -141,7 +156,14 @@ def embedded_secret(secret: Secret) -> str:
 
 
 def _cmd(args: list[str]) -> str:
-    return " ".join(sh(a) for a in args)
+    return " ".join(_word(a) for a in args)
+
+
+def _word(arg: str) -> str:
+    """One shell word; a HostWord gets its host fact's variable appended (expanded at run time)."""
+    if isinstance(arg, HostWord):
+        return sh(str(arg)) + f'"$k2p_{arg.fact.replace("-", "_")}"'
+    return sh(arg)
 
 
 def host_path_command(hp: HostPath) -> str:

@@ -101,8 +101,8 @@ POD_SPEC = {
     "securityContext": {"sysctls": Each({"name": HANDLED, "value": HANDLED}),
                         "runAsUser": HANDLED, "runAsGroup": HANDLED, "runAsNonRoot": HANDLED,
                         "supplementalGroups": HANDLED, "seLinuxOptions": HANDLED,
-                        "fsGroup": Ignored("volume ownership is not changed; kube play ignores it too"),
-                        "fsGroupChangePolicy": Ignored("volume ownership is not changed"),
+                        "fsGroup": HANDLED,  # a supplementary group (translate/security.py); ownership: pod.py
+                        "fsGroupChangePolicy": Ignored("volume ownership is not changed to fsGroup"),
                         "windowsOptions": Ignored("Windows options do not apply to Linux containers", quiet=True),
                         "appArmorProfile": Ignored("Podman applies its default AppArmor profile")},  # the rest: container fallbacks
     "hostname": HANDLED,
