@@ -81,6 +81,10 @@ CONTAINER = {
     "readinessProbe": HANDLED,  # a healthcheck without a failure action (translate/probes.py)
 }
 
+_KEY_ITEM = {"key": HANDLED, "path": HANDLED, "mode": HANDLED}
+_DOWNWARD_ITEM = {"path": HANDLED, "fieldRef": {"fieldPath": HANDLED, "apiVersion": HANDLED},
+                  "resourceFieldRef": {"containerName": HANDLED, "resource": HANDLED, "divisor": HANDLED},
+                  "mode": HANDLED}
 POD_SPEC = {
     "containers": Each(CONTAINER),
     "volumes": Each({
@@ -93,6 +97,13 @@ POD_SPEC = {
                       "defaultMode": HANDLED, "optional": HANDLED},
         "secret": {"secretName": HANDLED, "items": Each({"key": HANDLED, "path": HANDLED, "mode": HANDLED}),
                    "defaultMode": HANDLED, "optional": HANDLED},
+        "downwardAPI": {"items": Each(_DOWNWARD_ITEM), "defaultMode": HANDLED},
+        "projected": {"sources": Each({
+            "configMap": {"name": HANDLED, "items": Each(_KEY_ITEM), "optional": HANDLED},
+            "secret": {"name": HANDLED, "items": Each(_KEY_ITEM), "optional": HANDLED},
+            "downwardAPI": {"items": Each(_DOWNWARD_ITEM)},
+            "*": HANDLED}),  # serviceAccountToken and the rest: refused by translate/projected.py
+            "defaultMode": HANDLED},
         "*": HANDLED,  # other volume types are refused by the volume translator
     }),
     "initContainers": Each(CONTAINER),

@@ -6,8 +6,8 @@ mountPath (kube play syntax) sets relabeling / read-only explicitly.
 subPath: on a hostPath, the bind source ``<path>/<subPath>`` (which must
 exist); on a secret volume, that one file; on a named volume (emptyDir, PVC,
 configMap) refused, as podman 4.3 cannot mount part of a volume. subPathExpr
-is refused. Secret volumes become ``--secret ...,type=mount`` files
-(``secret_mounts``).
+is refused. Secret volumes, and the secret sources of a projected volume (over its volume),
+become ``--secret ...,type=mount`` files (``secret_mounts``).
 """
 
 from __future__ import annotations
@@ -110,8 +110,10 @@ def secret_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Res
     out: list[SecretFile] = []
     for j, vm in enumerate(container.volume_mounts or []):
         res = resolved.get(vm.name)
-        if res is None or res.kind != "secret":
+        if res is None or not (res.kind == "secret" or res.secret_files):
             continue
+        if res.kind != "secret" and (vm.sub_path or vm.sub_path_expr):
+            continue  # a part of a named volume: container_mounts reports it
         mpath = cpath + ("volumeMounts", j)
         dest, _ = split_mount_path(vm.mount_path or "")
         if "," in dest:

@@ -9,6 +9,7 @@
 | emptyDir medium Memory       | the same volume backed by tmpfs (``o=nr_blocks=<sizeLimit / 4 KiB>``) |
 | persistentVolumeClaim        | volume named claimName, kept by down; PVC labels and its ``volume.podman.io/{driver,device,type,uid,gid,mount-options}`` annotations when the PVC is in the input |
 | configMap, secret            | see configmaps.py                                           |
+| downwardAPI, projected       | see projected.py                                            |
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from kube2pod.load.manifest import Manifest
 from kube2pod.plan import HostPath, ObjectRef, Volume
 from kube2pod.translate.configmaps import SecretKeyFile, config_map_volume, secret_files
 from kube2pod.translate.context import Context
+from kube2pod.translate.projected import downward_api_volume, projected_volume
 from kube2pod.plan.ownership_labels import owner_labels
 from kube2pod.translate.quantity import bytes_of
 
@@ -34,7 +36,7 @@ HOSTPATH_TYPES = {
     "BlockDevice": ("block-device", False, 0o755),
 }
 TMPFS_PAGE = 4096  # tmpfs counts nr_blocks in pages; podman 4.3 rejects o=size= without project quota
-SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim", "configMap", "secret")
+SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim", "configMap", "secret", "downwardAPI", "projected")
 PVC_ANNOTATIONS = {  # volume.podman.io/<key> -> podman volume option (driver: --driver)
     "volume.podman.io/device": "device",
     "volume.podman.io/type": "type",
@@ -46,7 +48,8 @@ PVC_DRIVER = "volume.podman.io/driver"
 
 
 class Resolved(NamedTuple):
-    """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files."""
+    """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files
+    (a projected volume: a named volume with secret files mounted into it)."""
 
     kind: str  # "bind" | "device" | "volume" | "secret"
     host_path: str = ""
@@ -114,6 +117,16 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
         files = secret_files(ctx, i, vol)
         if files is not None:
             out.resolved[vol.name] = Resolved("secret", secret_files=tuple(files))
+    elif vol.downward_api is not None:
+        volume = downward_api_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels, pod_name)
+        if volume is not None:
+            out.volumes.append(volume)
+            out.resolved[vol.name] = Resolved("volume", volume=volume.name)
+    elif vol.projected is not None:
+        got = projected_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels, pod_name)
+        if got is not None:
+            out.volumes.append(got.volume)
+            out.resolved[vol.name] = Resolved("volume", volume=got.volume.name, secret_files=got.secret_files)
     else:
         kind = _volume_kind(ctx, i)
         if kind is None:
