@@ -94,9 +94,9 @@ def projected_volume(ctx: Context, i: int, vol, name: str, labels: dict[str, str
                                      ("clusterTrustBundle", "cluster_trust_bundle"),
                                      ("podCertificate", "pod_certificate")) if getattr(src, attr, None) is not None]
         if refused:
-            ctx.error(spath + (refused[0],), f"a projected {refused[0]} source is not supported: "
-                      f"{NO_API_SERVER[refused[0]]}", "remove the source; mount a Secret with the credential the "
-                      "application needs instead")
+            ctx.diags.error(f"a projected {refused[0]} source is not supported: {NO_API_SERVER[refused[0]]}",
+                            ctx.key_pos(*spath, refused[0]),
+                            "remove the source; mount a Secret with the credential the application needs instead")
             ok = False
         elif src.config_map is not None:
             got = config_map_files(ctx, spath + ("configMap",), src.config_map, default)

@@ -1,0 +1,274 @@
+"""The downward API and what real manifests use: fieldRef values (host facts too), downwardAPI and
+projected volumes, fsGroup, hostNetwork's hostname, grpc probes — translation, script and apply forms."""
+
+from __future__ import annotations
+
+import uuid
+
+from support.k2p import translate_text
+
+from kube2pod.apply import host_env
+from kube2pod.render import argv, quadlet, rest, shell
+from kube2pod.spec import container_spec, pod_spec
+from kube2pod.translate.fieldref import format_map, go_quote, pod_uid
+
+
+def _errors(result) -> list[str]:
+    return [d.format() for d in result.diagnostics if d.severity.value == "error"]
+
+
+def _warnings(result) -> list[str]:
+    return [d.format() for d in result.diagnostics if d.severity.value == "warning"]
+
+
+def _pod(spec: str, meta: str = "{name: p}") -> str:
+    return f"apiVersion: v1\nkind: Pod\nmetadata: {meta}\nspec:\n{spec}"
+
+
+ENV_POD = _pod("""\
+  hostNetwork: true
+  serviceAccountName: robot
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    args: ["--node=$(NODE)", "--ns=$(NS)"]
+    env:
+    - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+    - {name: HOST_IP, valueFrom: {fieldRef: {fieldPath: status.hostIP}}}
+    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+    - {name: NS, valueFrom: {fieldRef: {fieldPath: metadata.namespace}}}
+    - {name: UID, valueFrom: {fieldRef: {fieldPath: metadata.uid}}}
+    - {name: SA, valueFrom: {fieldRef: {fieldPath: spec.serviceAccountName}}}
+    - {name: ZONE, valueFrom: {fieldRef: {fieldPath: "metadata.labels['zone']"}}}
+    - {name: NOTE, valueFrom: {fieldRef: {fieldPath: "metadata.annotations['note']"}}}
+""", "{name: p, namespace: shop, labels: {zone: z1}, annotations: {note: hi}}")
+
+
+def test_field_refs_known_from_the_manifest_are_plain_env(tmp_path):
+    result = translate_text(tmp_path, ENV_POD)
+    c = result.plan.pods[0].containers[0]
+    env = {e.name: e.value for e in c.env}
+    assert env == {"NS": "shop", "UID": pod_uid("shop", "p"), "SA": "robot", "ZONE": "z1", "NOTE": "hi"}
+    assert uuid.UUID(env["UID"]).version == 5
+    assert pod_uid("shop", "p") != pod_uid("shop", "q") != pod_uid("other", "p")
+
+
+def test_host_field_refs_are_host_facts_and_not_expanded(tmp_path):
+    result = translate_text(tmp_path, ENV_POD)
+    c = result.plan.pods[0].containers[0]
+    assert [(h.name, h.fact) for h in c.host_env] == [("NODE", "node-name"), ("HOST_IP", "host-ip"),
+                                                      ("POD_IP", "host-ip")]
+    assert c.command == ["--node=$(NODE)", "--ns=shop"]
+    assert any("$(NODE) is not expanded" in w and ":10:" in w for w in _warnings(result)), _warnings(result)
+
+
+def test_host_facts_in_the_script_are_read_when_it_runs(tmp_path):
+    result = translate_text(tmp_path, ENV_POD)
+    text = shell.render(result.plan)
+    assert "k2p_node_name=$(hostname | tr '[:upper:]' '[:lower:]')" in text
+    assert "k2p_host_ip=$(ip -o route get 1.0.0.0" in text
+    create = next(line for line in text.splitlines() if line.startswith("podman create"))
+    assert '--env=NODE="$k2p_node_name"' in create and '--env=POD_IP="$k2p_host_ip"' in create
+
+
+def test_host_facts_in_apply_and_units(tmp_path):
+    result = translate_text(tmp_path, ENV_POD)
+    pod = result.plan.pods[0]
+    cspec = container_spec(pod, pod.containers[0])
+    assert "NODE" not in rest.body(cspec)["env"]  # apply adds it (apply/host_env.py)
+    values = host_env.values(cspec.host_env)
+    assert values["NODE"] and values["NODE"] == values["NODE"].lower()
+    assert values["HOST_IP"] == values["POD_IP"] and values["HOST_IP"].count(".") == 3
+    try:
+        quadlet.render(result.plan)
+    except quadlet.Unsupported as exc:
+        assert "host_env" in str(exc)
+    else:
+        raise AssertionError("Quadlet units must refuse host facts")
+
+
+def test_pod_ip_of_a_pod_on_a_network_is_refused_at_the_field(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    env:
+    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+"""))
+    errors = _errors(result)
+    assert len(errors) == 1 and ":9:" in errors[0] and "status.podIP is supported for hostNetwork pods only" in errors[0]
+
+
+def test_unknown_field_ref_lists_the_supported_ones(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    env:
+    - {name: X, valueFrom: {fieldRef: {fieldPath: status.phase}}}
+"""))
+    errors = _errors(result)
+    assert len(errors) == 1 and "'status.phase' is not supported" in errors[0] and "spec.nodeName" in errors[0]
+
+
+def test_go_quote_and_format_map_follow_the_kubelet():
+    assert go_quote('a"b\\c\n\x01é') == '"a\\"b\\\\c\\n\\x01é"'
+    assert format_map({"b": "2", "a": "x y"}) == 'a="x y"\nb="2"'
+
+
+VOLUMES = """\
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: cfg}
+data: {config: hello, other: x}
+---
+apiVersion: v1
+kind: Secret
+metadata: {name: sec}
+stringData: {username: admin}
+---
+""" + _pod("""\
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    resources: {limits: {cpu: 250m, memory: 64Mi}}
+    volumeMounts:
+    - {name: info, mountPath: /etc/podinfo}
+    - {name: all, mountPath: /etc/all, readOnly: true}
+  volumes:
+  - name: info
+    downwardAPI:
+      defaultMode: 0440
+      items:
+      - {path: labels, fieldRef: {fieldPath: metadata.labels}}
+      - {path: annotations, fieldRef: {fieldPath: metadata.annotations}}
+      - {path: sub/cpu, resourceFieldRef: {containerName: c, resource: limits.cpu, divisor: 1m}, mode: 0400}
+  - name: all
+    projected:
+      defaultMode: 0444
+      sources:
+      - secret: {name: sec, items: [{key: username, path: my-group/my-username, mode: 0400}]}
+      - downwardAPI: {items: [{path: name, fieldRef: {fieldPath: metadata.name}}]}
+      - configMap: {name: cfg, items: [{key: config, path: my-group/my-config}]}
+""", "{name: p, labels: {zone: z1, app: web}, annotations: {note: 'say \"hi\"'}}")
+
+
+def test_downward_api_volume_files(tmp_path):
+    result = translate_text(tmp_path, VOLUMES)
+    assert not _errors(result)
+    vol = next(v for v in result.plan.volumes if v.name == "p-info")
+    files = {f.path: (f.text, f.mode) for f in vol.files}
+    assert files == {"labels": ('app="web"\nzone="z1"', 0o440), "annotations": ('note="say \\"hi\\""', 0o440),
+                     "sub/cpu": ("250", 0o400)}
+    assert vol.lifetime == "pod"
+
+
+def test_projected_volume_files_and_secret_keys(tmp_path):
+    result = translate_text(tmp_path, VOLUMES)
+    vol = next(v for v in result.plan.volumes if v.name == "p-all")
+    files = {f.path: (f.text, f.mode) for f in vol.files}
+    assert files == {"name": ("p", 0o444), "my-group/my-config": ("hello", 0o444),
+                     "my-group/my-username": ("", 0o400)}  # the empty file marks the secret's mount point
+    c = result.plan.pods[0].containers[0]
+    assert [(f.secret, f.target, f.mode) for f in c.secret_files] == [
+        ("sec-username", "/etc/all/my-group/my-username", 0o400)]
+    mounts = {m.destination: (m.volume, m.read_only) for m in c.mounts}
+    assert mounts == {"/etc/podinfo": ("p-info", False), "/etc/all": ("p-all", True)}
+    assert "admin" not in shell.render(result.plan)  # the value stays in podman's secret store
+
+
+def test_service_account_token_is_refused_with_the_reason(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  containers:
+  - {name: c, image: localhost/busybox:latest, volumeMounts: [{name: t, mountPath: /var/run/token}]}
+  volumes:
+  - name: t
+    projected:
+      sources:
+      - serviceAccountToken: {path: token, expirationSeconds: 3600}
+"""))
+    errors = _errors(result)
+    assert len(errors) == 1 and ":11:9:" in errors[0], errors
+    assert "serviceAccountToken source is not supported" in errors[0]
+    assert "Kubernetes API server, and there is none on one host" in errors[0]
+    assert not result.plan.volumes
+
+
+def test_downward_volume_refuses_host_fields_and_clashing_paths(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  containers:
+  - {name: c, image: localhost/busybox:latest, volumeMounts: [{name: i, mountPath: /i}]}
+  volumes:
+  - name: i
+    downwardAPI:
+      items:
+      - {path: node, fieldRef: {fieldPath: spec.nodeName}}
+"""))
+    assert len(_errors(result)) == 1 and "only metadata fields in volumes" in _errors(result)[0]
+    result = translate_text(tmp_path, _pod("""\
+  containers:
+  - {name: c, image: localhost/busybox:latest, volumeMounts: [{name: i, mountPath: /i}]}
+  volumes:
+  - name: i
+    projected:
+      sources:
+      - downwardAPI: {items: [{path: a, fieldRef: {fieldPath: metadata.name}}]}
+      - downwardAPI: {items: [{path: a/b, fieldRef: {fieldPath: metadata.name}}]}
+"""))
+    assert len(_errors(result)) == 1 and "written by two items" in _errors(result)[0]
+
+
+def test_fs_group_is_a_supplementary_group_of_every_container(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  securityContext: {fsGroup: 2000, supplementalGroups: [3000, 2000]}
+  initContainers:
+  - {name: i, image: localhost/busybox:latest}
+  containers:
+  - {name: c, image: localhost/busybox:latest, volumeMounts: [{name: d, mountPath: /d}]}
+  volumes:
+  - {name: d, emptyDir: {}}
+"""))
+    pod = result.plan.pods[0]
+    assert [c.group_add for c in [*pod.init_containers, *pod.containers]] == [["3000", "2000"]] * 2
+    assert "--group-add=2000" in argv.container_create(container_spec(pod, pod.containers[0]))
+    warnings = _warnings(result)
+    assert len(warnings) == 1 and "fsGroup 2000 is added to every container's groups" in warnings[0]
+    assert "emptyDir" in warnings[0] and ":5:" in warnings[0]
+
+
+def test_fs_group_without_writable_volumes_is_quiet(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  securityContext: {fsGroup: 2000}
+  containers:
+  - {name: c, image: localhost/busybox:latest}
+"""))
+    assert not result.diagnostics
+    assert result.plan.pods[0].containers[0].group_add == ["2000"]
+
+
+def test_host_network_pod_has_the_hosts_uts_namespace(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  hostNetwork: true
+  hostname: ignored
+  containers:
+  - {name: c, image: localhost/busybox:latest}
+"""))
+    pod = result.plan.pods[0]
+    assert pod.uts == "host" and pod.hostname == ""
+    args = argv.pod_create(pod_spec(pod))
+    assert "--uts=host" in args and not any(a.startswith("--hostname") for a in args)
+    assert rest.body(pod_spec(pod))["utsns"] == {"nsmode": "host"}
+    assert any("hostname is ignored" in w for w in _warnings(result))
+
+
+def test_grpc_probe_is_refused_naming_what_is_missing(tmp_path):
+    result = translate_text(tmp_path, _pod("""\
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    livenessProbe: {grpc: {port: 9555, service: health}}
+"""))
+    errors = _errors(result)
+    assert len(errors) == 1 and ":8:" in errors[0]
+    assert "Podman has no gRPC healthcheck" in errors[0]
+    assert '["grpc_health_probe", "-addr=localhost:9555", "-service=health"]' in errors[0]
