@@ -3,6 +3,7 @@ projected volumes, fsGroup, hostNetwork's hostname, grpc probes — translation,
 
 from __future__ import annotations
 
+import ipaddress
 import uuid
 
 from support.k2p import translate_text
@@ -10,7 +11,9 @@ from support.k2p import translate_text
 from kube2pod.apply import host_env
 from kube2pod.render import argv, quadlet, rest, shell
 from kube2pod.spec import container_spec, pod_spec
+from kube2pod.translate import Options
 from kube2pod.translate.fieldref import format_map, go_quote, pod_uid
+from kube2pod.translate.podip import subnet_of
 
 
 def _errors(result) -> list[str]:
@@ -87,16 +90,60 @@ def test_host_facts_in_apply_and_units(tmp_path):
         raise AssertionError("Quadlet units must refuse host facts")
 
 
-def test_pod_ip_of_a_pod_on_a_network_is_refused_at_the_field(tmp_path):
-    result = translate_text(tmp_path, _pod("""\
+POD_IP_DEPLOYMENT = """\
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  replicas: 3
+  selector: {matchLabels: {app: web}}
+  template:
+    metadata: {labels: {app: web}}
+    spec:
+      containers:
+      - name: c
+        image: localhost/busybox:latest
+        env:
+        - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: other}
+spec:
   containers:
-  - name: c
-    image: localhost/busybox:latest
-    env:
-    - {name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}
-"""))
+  - {name: c, image: localhost/busybox:latest}
+"""
+
+
+def test_pod_ip_is_a_static_address_on_the_project_network(tmp_path):
+    result = translate_text(tmp_path, POD_IP_DEPLOYMENT, Options(project="shop"))
+    assert not _errors(result)
+    net = next(n for n in result.plan.networks if n.name == "shop_default")
+    subnet = ipaddress.ip_network(net.subnet)
+    assert subnet == subnet_of("shop_default") and subnet.subnet_of(ipaddress.ip_network("10.90.0.0/15"))
+    assert net.ip_range == str(ipaddress.ip_network((int(subnet.network_address) + 128, 25)))
+    addresses = []
+    for pod in result.plan.pods:
+        c = pod.containers[0]
+        if pod.name == "other":
+            assert pod.networks[0].ips == [] and not c.host_env
+            continue
+        ip = pod.networks[0].ips[0]
+        assert {e.name: e.value for e in c.env}["POD_IP"] == ip and not c.host_env
+        assert 2 <= int(ipaddress.ip_address(ip)) - int(subnet.network_address) < 128  # outside netavark's range
+        addresses.append(ip)
+    assert len(set(addresses)) == 3
+    again = translate_text(tmp_path, POD_IP_DEPLOYMENT, Options(project="shop"))
+    assert again.plan == result.plan  # the same input, the same addresses
+
+
+def test_pod_ip_with_a_network_override(tmp_path):
+    result = translate_text(tmp_path, POD_IP_DEPLOYMENT, Options(network="theirs"))
     errors = _errors(result)
-    assert len(errors) == 1 and ":9:" in errors[0] and "status.podIP is supported for hostNetwork pods only" in errors[0]
+    assert len(errors) == 3 and all("--network theirs" in e and "status.podIP of pod web-pod-" in e for e in errors)
+    result = translate_text(tmp_path, POD_IP_DEPLOYMENT, Options(network="host"))
+    assert not _errors(result)
+    assert {h.fact for p in result.plan.pods for c in p.containers for h in c.host_env} == {"host-ip"}
 
 
 def test_unknown_field_ref_lists_the_supported_ones(tmp_path):

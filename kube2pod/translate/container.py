@@ -89,8 +89,8 @@ def _warn_host_refs(ctx: Context, cpath: tuple, container, host_env: dict[str, s
     for key, items in (("command", container.command), ("args", container.args)):
         for i, text in enumerate(items or []):
             for name in host_names_in(text, host_env):
-                ctx.warning(cpath + (key, i), f"$({name}) is not expanded: {name} is known only on the host, "
-                            "when the container is created", f"use a shell: [sh, -c, '... \"${name}\"']")
+                ctx.warning(cpath + (key, i), f"$({name}) is not expanded: {name} is a value of the host or of the "
+                            "pod's address, known after translation", f"use a shell: [sh, -c, '... \"${name}\"']")
 
 
 def _stop_signal(ctx: Context, cpath: tuple, container) -> int | None | bool:

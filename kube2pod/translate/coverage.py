@@ -131,7 +131,7 @@ POD_SPEC = {
     "runtimeClassName": Ignored("Podman uses its configured OCI runtime"),
     "dnsPolicy": HANDLED,  # the cluster search path or not (translate/network.py)
     "schedulerName": Ignored("there is no scheduler on a single host", quiet=True),
-    "serviceAccountName": Ignored("there is no API server to authenticate to"),
+    "serviceAccountName": Ignored("there is no API server to authenticate to (a fieldRef still reads it)"),
     "serviceAccount": Ignored("there is no API server to authenticate to"),
     "automountServiceAccountToken": Ignored("no service account token is mounted", quiet=True),
     "nodeSelector": Ignored("there is one node: this host"),

@@ -12,8 +12,10 @@ valueFrom:
   ``--secret NAME,type=env,target=VAR`` — the value never becomes a plain env;
   an empty value (podman refuses empty secrets) is passed as plain ``""``
 - fieldRef, resourceFieldRef: translate/fieldref.py; a field only the host knows
-  (spec.nodeName, status.hostIP, status.podIP) becomes a ``HostEnv`` (resolved by apply,
-  the script and the units); a ``$(VAR)`` of such a variable is not expanded (a warning)
+  (spec.nodeName, status.hostIP; status.podIP of a hostNetwork pod) becomes a ``HostEnv``
+  (resolved by apply and the script); status.podIP of another pod a ``pod-ip`` HostEnv that
+  translate/podip.py turns into the pod's static address; a ``$(VAR)`` of such a variable is
+  not expanded (a warning)
 """
 
 from __future__ import annotations
@@ -94,8 +96,8 @@ def host_names_in(text: str, env_host: dict[str, str]) -> list[str]:
 
 def _check_host_refs(ctx: Context, path: tuple, text: str, env_host: dict[str, str]) -> None:
     for name in host_names_in(text, env_host):
-        ctx.warning(path, f"$({name}) is not expanded: {name} is known only on the host, when the container "
-                          "is created", "read the variable in the container (e.g. sh -c '... $NAME') instead")
+        ctx.warning(path, f"$({name}) is not expanded: {name} is a value of the host or of the pod's address, "
+                          "known after translation", "read the variable in the container (e.g. sh -c '... $NAME') instead")
 
 
 def _check_secret_refs(ctx: Context, path: tuple, text: str, env: _Env) -> None:
@@ -179,9 +181,7 @@ def _value_from(ctx: Context, path: tuple, name: str, vf, container, pod_name: s
         if isinstance(value, str):
             env.set_plain(name, value)
         elif value is not None:
-            fact = _host_fact(ctx, path + ("fieldRef", "fieldPath"), value.fact)
-            if fact is not None:
-                env.set_host(name, fact)
+            env.set_host(name, _host_fact(ctx, path + ("fieldRef", "fieldPath"), value.fact))
     elif vf.resource_field_ref is not None:
         value = resource_value(ctx, path + ("resourceFieldRef",), vf.resource_field_ref, container)
         if value is not None:
@@ -190,15 +190,7 @@ def _value_from(ctx: Context, path: tuple, name: str, vf, container, pod_name: s
         ctx.error(path, f"env {name!r}: valueFrom names no source")
 
 
-def _host_fact(ctx: Context, path: tuple, fact: str) -> str | None:
+def _host_fact(ctx: Context, path: tuple, fact: str) -> str:
     """The HostEnv fact of a host fieldRef: a hostNetwork pod's address is the host's (as in
-    Kubernetes); a pod on a bridge network gets its address from netavark only when it starts,
-    and again on every start, so no value set when the container is created can be its address."""
-    if fact != "pod-ip":
-        return fact
-    if pod_spec(ctx).host_network:
-        return "host-ip"
-    ctx.error(path, "status.podIP is supported for hostNetwork pods only (their address is the host's): a pod on a "
-              "Podman network gets its address when it starts, after its containers' env is fixed",
-              "read the address in the container instead, e.g. sh -c 'POD_IP=$(hostname -i) exec ...'")
-    return None
+    Kubernetes); another pod's (``pod-ip``) is the static address translate/podip.py gives it."""
+    return "host-ip" if fact == "pod-ip" and pod_spec(ctx).host_network else fact
