@@ -144,3 +144,33 @@ def test_the_script_gives_the_same_values(tmp_path, podman, podman_url, podman_s
     finally:
         code, _, err = run_cli("down", "--url", podman_url, str(manifest))
         assert code == 0, err
+
+
+PLAIN = """\
+apiVersion: v1
+kind: Pod
+metadata: {name: dw-plain-TAG}
+spec:
+  containers:
+    - name: main
+      image: localhost/busybox:latest
+      imagePullPolicy: Never
+      command: ["sleep", "1000"]
+""".replace("TAG", TAG)
+
+
+def test_an_owned_network_of_another_subnet_is_not_changed(tmp_path, podman, podman_url, podman_clean):
+    """The project network was made before a pod asked for status.podIP: apply stops, changes nothing."""
+    manifest = tmp_path / f"dwn-{TAG}.yaml"
+    manifest.write_text(PLAIN)
+    code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
+    assert code == 0, err
+    try:
+        before = podman("pod", "inspect", f"dw-plain-{TAG}").stdout
+        manifest.write_text(PLAIN + "      env: [{name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]\n")
+        code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
+        assert code != 0 and f"network dwn-{TAG}_default exists with subnet" in err and "kube2pod down" in err, err
+        assert podman("pod", "inspect", f"dw-plain-{TAG}").stdout == before
+    finally:
+        code, _, err = run_cli("down", "--url", podman_url, str(manifest))
+        assert code == 0, err
