@@ -126,6 +126,9 @@ def test_apply_gives_the_downward_api_values(tmp_path, podman, podman_url, podma
     assert code == 0, err
     try:
         _check_pods(podman)
+        code, _, err = run_cli("apply", "--url", podman_url, str(manifest))  # the host facts are no drift
+        assert code == 0 and err.count("unchanged") == 2 and "recreate" not in err, err
+        _check_pods(podman)
     finally:
         code, _, err = run_cli("down", "--url", podman_url, str(manifest))
         assert code == 0, err
