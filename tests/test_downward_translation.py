@@ -4,9 +4,12 @@ projected volumes, fsGroup, hostNetwork's hostname, grpc probes — translation,
 from __future__ import annotations
 
 import ipaddress
+import socket
+import subprocess
 import uuid
 
 from support.k2p import translate_text
+from support.quadlet import generate, systemd_words
 
 from kube2pod.apply import host_env
 from kube2pod.render import argv, quadlet, rest, shell
@@ -74,20 +77,32 @@ def test_host_facts_in_the_script_are_read_when_it_runs(tmp_path):
     assert '--env=NODE="$k2p_node_name"' in create and '--env=POD_IP="$k2p_host_ip"' in create
 
 
-def test_host_facts_in_apply_and_units(tmp_path):
+def test_host_facts_in_apply(tmp_path):
     result = translate_text(tmp_path, ENV_POD)
     pod = result.plan.pods[0]
     cspec = container_spec(pod, pod.containers[0])
     assert "NODE" not in rest.body(cspec)["env"]  # apply adds it (apply/host_env.py)
     values = host_env.values(cspec.host_env)
-    assert values["NODE"] and values["NODE"] == values["NODE"].lower()
+    assert values["NODE"] == socket.gethostname().lower()
     assert values["HOST_IP"] == values["POD_IP"] and values["HOST_IP"].count(".") == 3
-    try:
-        quadlet.render(result.plan)
-    except quadlet.Unsupported as exc:
-        assert "host_env" in str(exc)
-    else:
-        raise AssertionError("Quadlet units must refuse host facts")
+
+
+def test_host_facts_in_units_are_written_before_each_start(tmp_path, quadlet_bin):
+    """Podman 5's Quadlet turns the unit into ``--env-file %t/kube2pod/p-c.env``; the service's
+    ExecStartPre, run by sh as systemd would, writes that file with the host's values."""
+    result = translate_text(tmp_path, ENV_POD)
+    units = quadlet.render(result.plan)
+    assert "EnvironmentFile=%t/kube2pod/p-c.env" in units["p-c.container"].splitlines()
+    service = generate(quadlet_bin, units, tmp_path)["p-c.service"]
+    start = next(line for line in service.splitlines() if line.startswith("ExecStart="))
+    assert "--env-file %t/kube2pod/p-c.env" in start
+    pre = next(line for line in service.splitlines() if line.startswith("ExecStartPre=/bin/sh"))
+    words = [w.replace("%t", str(tmp_path / "run")) for w in systemd_words(pre.removeprefix("ExecStartPre="))]
+    subprocess.run(words, check=True, timeout=30)
+    written = (tmp_path / "run" / "kube2pod" / "p-c.env").read_text().splitlines()
+    pod = result.plan.pods[0]
+    expected = host_env.values(container_spec(pod, pod.containers[0]).host_env)
+    assert written == [f"{k}={v}" for k, v in expected.items()]
 
 
 POD_IP_DEPLOYMENT = """\

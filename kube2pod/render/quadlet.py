@@ -36,7 +36,7 @@ from kube2pod import __version__
 from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
 from kube2pod.render import volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
-from kube2pod.render.shell import host_path_command
+from kube2pod.render.shell import HOST_FACTS, host_path_command
 from kube2pod.spec import NotInVersion, Spec, build, set_fields
 from kube2pod.spec.mount import option_text
 from kube2pod.spec.option import BARE
@@ -127,11 +127,33 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     for name in after:
         lines += [f"Requires={_raw(name)}.service", f"After={_raw(name)}.service"]
     lines += ["", "[Container]", *keys]
+    facts, pre = host_env_keys(c.name, spec.containers[c.name].host_env)
+    lines += facts
+    service = pre + service
     if init or c.init_type:
         service += ["Type=oneshot", "RemainAfterExit=yes"]
     if service:
         lines += ["", "[Service]", *service]
     return "\n".join(lines) + "\n"
+
+
+def host_env_keys(name: str, host_env: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Downward API values only the host knows (spec.nodeName, status.hostIP): ``EnvironmentFile=``
+    (``podman run --env-file``) of a file in the service's runtime directory (``%t``), which an
+    ``ExecStartPre=`` writes with the script's commands (render/shell.py HOST_FACTS) before every
+    start. ([Container] keys, [Service] keys)"""
+    if not host_env:
+        return [], []
+    path = f"{_ENV_FILE}/{name}.env"
+    reads = [line for fact in sorted(set(host_env.values())) for line in shell_host_facts(fact)]
+    writes = [f"printf '%s=%s\\n' {sh(var)} \"$k2p_{fact.replace('-', '_')}\"" for var, fact in host_env.items()]
+    script = "; ".join([f"mkdir -p {_ENV_FILE}", *reads, "{ " + "; ".join(writes) + "; } > " + path])
+    word = _word(script).replace(_ENV_FILE_MARK, "%t/kube2pod")
+    return [f"EnvironmentFile=%t/kube2pod/{_raw(name)}.env"], [f"ExecStartPre=/bin/sh -c {word}"]
+
+
+_ENV_FILE_MARK = "K2P-RUNTIME-DIR"
+_ENV_FILE = _ENV_FILE_MARK
 
 
 def network_unit(net: Network, spec: Spec) -> str:
@@ -195,6 +217,10 @@ def _key(opt, word) -> str:
     if _plain(word) or not opt.flag:  # a positional value has no PodmanArgs form: _raw refuses it
         return f"{opt.quadlet}={_raw(word)}"
     return f"PodmanArgs={_word(arg)}"
+
+
+def shell_host_facts(fact: str) -> list[str]:
+    return HOST_FACTS[fact]
 
 
 def _exec(name: str, command: list[str]) -> str:

@@ -59,9 +59,9 @@ class ContainerSpec(Frozen):
     workdir: Annotated[str, Option("--workdir", "work_dir", "WorkingDir")] = ""
     env: Annotated[dict[str, str], Option("--env", "env", "Environment", words=pairs, unit="words")] = {}
     host_env: Annotated[dict[str, str], Option("--env", None, None, words=_host_env, absent={
-        "rest": "apply adds the values it reads on the host to env (apply/host_env.py)"}, refused={
-        "quadlet": "a downward API value only the host knows (spec.nodeName, status.hostIP) has no unit form "
-                   "yet"})] = {}
+        "rest": "apply adds the values it reads on the host to env (apply/host_env.py)",
+        "quadlet": "the container unit reads them from an EnvironmentFile= its ExecStartPre= writes "
+                   "(render/quadlet.py host_env_keys)"})] = {}
     mounts: Annotated[list[Any], Option("--mount", ("mounts", "volumes"), "Mount", words=mount.words,
                                         body=mount.body, unit="mount")] = []
     devices: Annotated[list[str], Option("--device", "devices", "AddDevice", words=each,
