@@ -334,3 +334,19 @@ def test_grpc_probe_is_refused_naming_what_is_missing(tmp_path):
     assert len(errors) == 1 and ":8:" in errors[0]
     assert "Podman has no gRPC healthcheck" in errors[0]
     assert '["grpc_health_probe", "-addr=localhost:9555", "-service=health"]' in errors[0]
+
+
+def test_two_namespaces_never_share_a_subnet(tmp_path):
+    from kube2pod.translate import podip
+
+    first = podip.subnet_of("a_x")
+    assert podip.subnet_of("a_x", frozenset({first})) != first
+    text = "\n---\n".join(_pod("""\
+  containers:
+  - name: c
+    image: localhost/busybox:latest
+    env: [{name: IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]
+""", f"{{name: p{i}, namespace: ns{i}}}") for i in range(12))
+    result = translate_text(tmp_path, text)
+    subnets = [n.subnet for n in result.plan.networks]
+    assert len(subnets) == 12 and len(set(subnets)) == 12

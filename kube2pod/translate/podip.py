@@ -7,7 +7,7 @@ address on its namespace's project network, and that network a subnet of kube2po
 
 | what                     | value                                                              |
 |--------------------------|--------------------------------------------------------------------|
-| the network's subnet     | ``10.<90 + i div 256>.<i mod 256>.0/24``, i = sha256(network name) mod 512 (in 10.90.0.0/15, beside Podman's own pool 10.88-10.89) |
+| the network's subnet     | ``10.<90 + i div 256>.<i mod 256>.0/24``, i = sha256(network name) mod 512 (in 10.90.0.0/15, beside Podman's own pool 10.88-10.89); the next one when another network of the input has it |
 | the network's ``ip_range`` | ``.128/25``: the addresses netavark gives the other pods          |
 | a pod's static address   | in ``.2``-``.127``: sha256(pod name) mod 126, the next free one on a clash (pods in name order) |
 | the env variable         | that address, a plain ``--env``                                    |
@@ -34,10 +34,16 @@ def _digest(text: str) -> int:
     return int.from_bytes(hashlib.sha256(text.encode()).digest()[:8], "big")
 
 
-def subnet_of(network: str) -> ipaddress.IPv4Network:
-    """The /24 of ``POOL`` that project network ``network`` gets."""
-    index = _digest(network) % (POOL.num_addresses // 256)
-    return ipaddress.ip_network((int(POOL.network_address) + index * 256, 24))
+def subnet_of(network: str, taken: frozenset = frozenset()) -> ipaddress.IPv4Network:
+    """The /24 of ``POOL`` that project network ``network`` gets: the next one when another network
+    of the input has it (``taken``)."""
+    count = POOL.num_addresses // 256
+    index = _digest(network) % count
+    while True:
+        subnet = ipaddress.ip_network((int(POOL.network_address) + index * 256, 24))
+        if subnet not in taken:
+            return subnet
+        index = (index + 1) % count
 
 
 def needs_pod_ip(pod: Pod) -> bool:
@@ -63,8 +69,10 @@ def assign(pods: dict[str, Pod], networks: dict[str, Network], diags: Diagnostic
                         "leave out --network, or set the address the application needs explicitly")
             continue
         wanting.setdefault(net.name, []).append(name)
-    for net_name, names in wanting.items():
-        subnet = subnet_of(net_name)
+    taken: set = set()
+    for net_name, names in sorted(wanting.items()):
+        subnet = subnet_of(net_name, frozenset(taken))
+        taken.add(subnet)
         if len(names) > len(STATIC):
             first = pods[names[0]]
             diags.error(f"{len(names)} pods of network {net_name} ask for status.podIP; kube2pod gives at most "
