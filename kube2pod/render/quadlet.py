@@ -11,7 +11,8 @@ unit structure:
 * Pod: host path checks/preparation of its bind mounts and checks of its podman secrets run as
   ``ExecStartPre=`` of the pod service; ``[Install] WantedBy=default.target``.
 * Container: ``Pod=<pod>.pod``; named volumes as ``source=<name>.volume`` so systemd creates
-  them first; the restart policy as the service's ``Restart=``.
+  them first; the restart policy as the service's ``Restart=``; downward API values of the host
+  from an ``EnvironmentFile=`` its ``ExecStartPre=`` writes (``host_env_keys``).
 * Init container: a ``.container`` unit whose service is ``Type=oneshot`` (``podman run``
   returns when the container exits; a failure fails the service), each ordered after the
   previous one; every app container service ``Requires=``/``After=`` them all.
@@ -144,16 +145,15 @@ def host_env_keys(name: str, host_env: dict[str, str]) -> tuple[list[str], list[
     start. ([Container] keys, [Service] keys)"""
     if not host_env:
         return [], []
-    path = f"{_ENV_FILE}/{name}.env"
-    reads = [line for fact in sorted(set(host_env.values())) for line in shell_host_facts(fact)]
+    path = f"{_RUNTIME_DIR}/{name}.env"
+    reads = [line for fact in sorted(set(host_env.values())) for line in HOST_FACTS[fact]]
     writes = [f"printf '%s=%s\\n' {sh(var)} \"$k2p_{fact.replace('-', '_')}\"" for var, fact in host_env.items()]
-    script = "; ".join([f"mkdir -p {_ENV_FILE}", *reads, "{ " + "; ".join(writes) + "; } > " + path])
-    word = _word(script).replace(_ENV_FILE_MARK, "%t/kube2pod")
+    script = "; ".join([f"mkdir -p {_RUNTIME_DIR}", *reads, "{ " + "; ".join(writes) + "; } > " + path])
+    word = _word(script).replace(_RUNTIME_DIR, "%t/kube2pod")  # the one specifier systemd must expand
     return [f"EnvironmentFile=%t/kube2pod/{_raw(name)}.env"], [f"ExecStartPre=/bin/sh -c {word}"]
 
 
-_ENV_FILE_MARK = "K2P-RUNTIME-DIR"
-_ENV_FILE = _ENV_FILE_MARK
+_RUNTIME_DIR = "K2P-RUNTIME-DIR"  # a stand-in for %t, which _word would make literal
 
 
 def network_unit(net: Network, spec: Spec) -> str:
@@ -217,10 +217,6 @@ def _key(opt, word) -> str:
     if _plain(word) or not opt.flag:  # a positional value has no PodmanArgs form: _raw refuses it
         return f"{opt.quadlet}={_raw(word)}"
     return f"PodmanArgs={_word(arg)}"
-
-
-def shell_host_facts(fact: str) -> list[str]:
-    return HOST_FACTS[fact]
 
 
 def _exec(name: str, command: list[str]) -> str:
