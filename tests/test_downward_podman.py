@@ -162,18 +162,31 @@ spec:
 """.replace("TAG", TAG)
 
 
-def test_an_owned_network_of_another_subnet_is_not_changed(tmp_path, podman, podman_url, podman_clean):
-    """The project network was made before a pod asked for status.podIP: apply stops, changes nothing."""
+def _pod_state(podman) -> list:
+    """The ids and states of the pod's containers (inspect orders a pod's namespaces at random)."""
+    ctrs = json.loads(podman("ps", "-a", "--filter", f"pod=dw-plain-{TAG}", "--format", "json").stdout)
+    return sorted((c["Id"], c["State"]) for c in ctrs)
+
+
+def test_an_owned_network_of_another_subnet_is_not_changed(tmp_path, podman, podman_url, podman_shell_env,
+                                                           podman_clean):
+    """The project network was made before a pod asked for status.podIP: apply and the script stop
+    before changing anything."""
     manifest = tmp_path / f"dwn-{TAG}.yaml"
     manifest.write_text(PLAIN)
     code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
     assert code == 0, err
     try:
-        before = podman("pod", "inspect", f"dw-plain-{TAG}").stdout
+        before = _pod_state(podman)
         manifest.write_text(PLAIN + "      env: [{name: POD_IP, valueFrom: {fieldRef: {fieldPath: status.podIP}}}]\n")
         code, _, err = run_cli("apply", "--url", podman_url, str(manifest))
         assert code != 0 and f"network dwn-{TAG}_default exists with subnet" in err and "kube2pod down" in err, err
-        assert podman("pod", "inspect", f"dw-plain-{TAG}").stdout == before
+        assert _pod_state(podman) == before
+        code, script, err = run_cli("convert", "-o", "sh", str(manifest))
+        assert code == 0, err
+        run = subprocess.run(["sh", "-c", script], env=podman_shell_env, capture_output=True, text=True, timeout=120)
+        assert run.returncode == 1 and "exists with another subnet" in run.stderr, run.stderr
+        assert _pod_state(podman) == before
     finally:
         code, _, err = run_cli("down", "--url", podman_url, str(manifest))
         assert code == 0, err

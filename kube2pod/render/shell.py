@@ -123,11 +123,17 @@ def pull_secret_comments(plan: Plan) -> list[str]:
 
 def network_command(net: Network, node: NetworkSpec) -> str:
     """Create the network when missing; an existing one is used only if kube2pod made it (or the
-    user named it with ``--network``), as apply decides."""
+    user named it with ``--network``), and with the subnet the plan gives it, as apply decides."""
     name, create = sh(net.name), _cmd(argv.network_create(node))
     if net.shared:
         return f"podman network exists {name} || {create}"
-    return f"k2p_mine network {name} || {create}"
+    if not net.subnet:
+        return f"k2p_mine network {name} || {create}"
+    why = (f"kube2pod: network {net.name} exists with another subnet than {net.subnet} (static pod addresses); "
+           "kube2pod does not change a network in place: run kube2pod down for this input first")
+    have = f"$(podman network inspect --format {sh('{{range .Subnets}}{{.Subnet}} {{end}}')} {name})"
+    return (f'if k2p_mine network {name}; then case " {have}" in *" {net.subnet} "*) ;; '
+            f"*) echo {sh(why)} >&2; exit 1 ;; esac; else {create}; fi")
 
 
 def secret_commands(secret: Secret, node: SecretSpec, show_secrets: bool = False) -> list[str]:
