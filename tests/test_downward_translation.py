@@ -152,10 +152,18 @@ def test_pod_ip_is_a_static_address_on_the_project_network(tmp_path):
     assert again.plan == result.plan  # the same input, the same addresses
 
 
+def test_pod_ip_is_expanded_in_args(tmp_path):
+    text = POD_IP_DEPLOYMENT.replace("        env:\n", "        args: [\"--bind=$(POD_IP):80\", \"$$(POD_IP)\"]\n        env:\n", 1)
+    result = translate_text(tmp_path, text, Options(project="shop"))
+    assert not _warnings(result)
+    pod = result.plan.pods[0]
+    assert pod.containers[0].command == [f"--bind={pod.networks[0].ips[0]}:80", "$(POD_IP)"]
+
+
 def test_pod_ip_with_a_network_override(tmp_path):
     result = translate_text(tmp_path, POD_IP_DEPLOYMENT, Options(network="theirs"))
     errors = _errors(result)
-    assert len(errors) == 3 and all("--network theirs" in e and "status.podIP of pod web-pod-" in e for e in errors)
+    assert len(errors) == 1 and ":14:" in errors[0] and "status.podIP is not known with --network theirs" in errors[0]
     result = translate_text(tmp_path, POD_IP_DEPLOYMENT, Options(network="host"))
     assert not _errors(result)
     assert {h.fact for p in result.plan.pods for c in p.containers for h in c.host_env} == {"host-ip"}

@@ -100,7 +100,9 @@ def _translate(manifests: list[Manifest], options: Options, host: list[Manifest]
     pods: dict[str, Pod] = {}
     volumes: dict[str, Volume] = {}
     host_paths: dict[str, HostPath] = {}
+    addresses = podip.plan_addresses(sources, options.project, options.network, diags)
     for src in sources:
+        src.ctx.pod_ips = addresses.by_pod
         for name in src.pod_names:
             pod, vols, hps = translate_pod(src, name, relabel, claims, pvcs, options.publish_all, userns)
             if pod is None:
@@ -117,7 +119,7 @@ def _translate(manifests: list[Manifest], options: Options, host: list[Manifest]
         proxy = _on_network(proxy, namespace, emulation.aliases.get(proxy.name, []), None, options, networks)
         if _check_unique(diags, pods, proxy):
             pods[proxy.name] = proxy
-    podip.assign(pods, networks, diags)
+    podip.place(pods, networks, addresses)
     pods = {name: with_hash(pod) for name, pod in pods.items()}
     for net in nads.values():
         networks.setdefault(net.name, net)

@@ -13,9 +13,8 @@ valueFrom:
   an empty value (podman refuses empty secrets) is passed as plain ``""``
 - fieldRef, resourceFieldRef: translate/fieldref.py; a field only the host knows
   (spec.nodeName, status.hostIP; status.podIP of a hostNetwork pod) becomes a ``HostEnv``
-  (resolved by apply and the script); status.podIP of another pod a ``pod-ip`` HostEnv that
-  translate/podip.py turns into the pod's static address; a ``$(VAR)`` of such a variable is
-  not expanded (a warning)
+  (resolved by apply, the script and the units; a ``$(VAR)`` of it is not expanded: a warning);
+  status.podIP of another pod is its static address (translate/podip.py)
 """
 
 from __future__ import annotations
@@ -25,7 +24,7 @@ import re
 from kube2pod.plan import EnvVar, HostEnv, SecretEnv
 from kube2pod.translate.context import Context
 from kube2pod.translate.expansion import expand
-from kube2pod.translate.fieldref import field_value, pod_spec, resource_value  # noqa: F401 (pod_spec: re-export)
+from kube2pod.translate.fieldref import HostFact, field_value, pod_spec, resource_value
 
 
 class _Env:
@@ -178,10 +177,12 @@ def _value_from(ctx: Context, path: tuple, name: str, vf, container, pod_name: s
             _secret_var(ctx, path + ("secretKeyRef",), name, sec, ref.key, env)
     elif vf.field_ref is not None:
         value = field_value(ctx, path + ("fieldRef", "fieldPath"), vf.field_ref.field_path or "", pod_name)
+        if value is not None and not isinstance(value, str) and value.fact == "pod-ip":
+            value = _pod_ip(ctx, pod_name)
         if isinstance(value, str):
             env.set_plain(name, value)
         elif value is not None:
-            env.set_host(name, _host_fact(ctx, path + ("fieldRef", "fieldPath"), value.fact))
+            env.set_host(name, value.fact)
     elif vf.resource_field_ref is not None:
         value = resource_value(ctx, path + ("resourceFieldRef",), vf.resource_field_ref, container)
         if value is not None:
@@ -190,7 +191,9 @@ def _value_from(ctx: Context, path: tuple, name: str, vf, container, pod_name: s
         ctx.error(path, f"env {name!r}: valueFrom names no source")
 
 
-def _host_fact(ctx: Context, path: tuple, fact: str) -> str:
-    """The HostEnv fact of a host fieldRef: a hostNetwork pod's address is the host's (as in
-    Kubernetes); another pod's (``pod-ip``) is the static address translate/podip.py gives it."""
-    return "host-ip" if fact == "pod-ip" and pod_spec(ctx).host_network else fact
+def _pod_ip(ctx: Context, pod_name: str):
+    """status.podIP: the static address translate/podip.py gave the pod; else (a hostNetwork pod, or
+    ``--network host``) the host's address, as in Kubernetes. (With ``--network NAME|none`` podip.py
+    reported an error: that plan is not used.)"""
+    address = ctx.pod_ips.get(pod_name)
+    return address if address is not None else HostFact("host-ip")

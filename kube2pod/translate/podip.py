@@ -2,15 +2,16 @@
 
 netavark gives a pod its address when the pod starts, and again on every start, after the
 containers' env is fixed: no value set when a container is created can be that address. So a pod
-whose env asks for ``status.podIP`` (a ``pod-ip`` HostEnv from translate/env.py) gets a static
-address on its namespace's project network, and that network a subnet of kube2pod's choosing:
+whose env asks for ``status.podIP`` gets a static address on its namespace's project network,
+chosen before its containers are translated (translate/env.py reads it: ``$(VAR)`` expands), and
+that network a subnet of kube2pod's choosing:
 
 | what                     | value                                                              |
 |--------------------------|--------------------------------------------------------------------|
 | the network's subnet     | ``10.<90 + i div 256>.<i mod 256>.0/24``, i = sha256(network name) mod 512 (in 10.90.0.0/15, beside Podman's own pool 10.88-10.89); the next one when another network of the input has it |
 | the network's ``ip_range`` | ``.128/25``: the addresses netavark gives the other pods          |
 | a pod's static address   | in ``.2``-``.127``: sha256(pod name) mod 126, the next free one on a clash (pods in name order) |
-| the env variable         | that address, a plain ``--env``                                    |
+| the env variable         | that address, a plain ``--env`` (``$(VAR)`` of it expanded)        |
 
 The same input gives the same addresses on every convert and apply. ``hostNetwork`` pods (and
 ``--network host``) have the host's address (``host-ip``). With ``--network NAME`` (a network
@@ -22,10 +23,10 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 
-from kube2pod.diagnostics import Diagnostics, SourcePos
-from kube2pod.plan import Attachment, Container, EnvVar, Network, Pod
+from kube2pod.diagnostics import Diagnostics
+from kube2pod.plan import Attachment, Network, Pod
+from kube2pod.translate.network import network_name
 
-POD_IP = "pod-ip"
 POOL = ipaddress.ip_network("10.90.0.0/15")
 STATIC = range(2, 128)  # host numbers of the static addresses; .128/25 is netavark's range
 
@@ -46,62 +47,72 @@ def subnet_of(network: str, taken: frozenset = frozenset()) -> ipaddress.IPv4Net
         index = (index + 1) % count
 
 
-def needs_pod_ip(pod: Pod) -> bool:
-    return any(h.fact == POD_IP for c in [*pod.init_containers, *pod.containers] for h in c.host_env)
+FIELDS = ("status.podIP", "status.podIPs")
 
 
-def assign(pods: dict[str, Pod], networks: dict[str, Network], diags: Diagnostics) -> None:
-    """Give every pod that asks for status.podIP its address (``pods``, ``networks`` updated in place)."""
+def pod_ip_field(spec) -> tuple | None:
+    """The path (in the pod spec) of the first env fieldRef of status.podIP(s), or None."""
+    for field in ("initContainers", "containers"):
+        for i, c in enumerate((spec.init_containers if field == "initContainers" else spec.containers) or []):
+            for k, v in enumerate(c.env or []):
+                if v.value_from is not None and v.value_from.field_ref is not None \
+                        and v.value_from.field_ref.field_path in FIELDS:
+                    return (field, i, "env", k, "valueFrom", "fieldRef", "fieldPath")
+    return None
+
+
+class Addresses:
+    """The static addresses of the pods that ask for status.podIP (``by_pod``), and the subnet and
+    range of their networks (``subnets``: network name -> (subnet, ip_range))."""
+
+    def __init__(self):
+        self.by_pod: dict[str, str] = {}
+        self.subnets: dict[str, tuple[str, str]] = {}
+
+
+def plan_addresses(sources: list, project: str, override: str, diags: Diagnostics) -> Addresses:
+    """The addresses of the pods of ``sources`` (translate/workload.PodSource) before they are
+    translated, so that their env holds the address and ``$(VAR)`` of it expands."""
+    out = Addresses()
     wanting: dict[str, list[str]] = {}
-    for name in sorted(pods):
-        pod = pods[name]
-        if not needs_pod_ip(pod):
+    for src in sources:
+        field = pod_ip_field(src.spec)
+        if src.spec.host_network or override == "host" or field is None:
+            continue  # host-network pods have the host's address (translate/env.py)
+        m = src.ctx.manifest
+        if override:
+            src.ctx.error(field, f"status.podIP is not known with --network {override}: kube2pod gives a pod a "
+                          "static address only on its project network",
+                          "leave out --network, or set the address the application needs explicitly")
             continue
-        if pod.network == "host":
-            pods[name] = _resolved(pod, None)
-            continue
-        net = networks.get(pod.networks[0].network) if pod.networks else None
-        if net is None or net.shared:
-            why = f"--network {net.name}, a network kube2pod does not shape" if net is not None else \
-                f"--network {pod.network or 'none'}"
-            diags.error(f"status.podIP of pod {name} is not known with {why}: kube2pod gives a pod a static "
-                        "address only on its project network", SourcePos(pod.source.file, pod.source.line, 1),
-                        "leave out --network, or set the address the application needs explicitly")
-            continue
-        wanting.setdefault(net.name, []).append(name)
+        wanting.setdefault(network_name(project or "default", m.namespace or "default"), []).extend(src.pod_names)
     taken: set = set()
     for net_name, names in sorted(wanting.items()):
         subnet = subnet_of(net_name, frozenset(taken))
         taken.add(subnet)
-        if len(names) > len(STATIC):
-            first = pods[names[0]]
-            diags.error(f"{len(names)} pods of network {net_name} ask for status.podIP; kube2pod gives at most "
-                        f"{len(STATIC)} static addresses per network", SourcePos(first.source.file, first.source.line, 1))
+        if len(set(names)) > len(STATIC):
+            diags.error(f"{len(set(names))} pods of network {net_name} ask for status.podIP; kube2pod gives at most "
+                        f"{len(STATIC)} static addresses per network")
             continue
-        networks[net_name] = networks[net_name].replace(subnet=str(subnet),
-                                                        ip_range=str(ipaddress.ip_network((int(subnet.network_address) + 128, 25))))
-        taken: set[int] = set()
-        for name in names:
+        out.subnets[net_name] = (str(subnet), str(ipaddress.ip_network((int(subnet.network_address) + 128, 25))))
+        hosts: set[int] = set()
+        for name in sorted(set(names)):
             host = STATIC[_digest(name) % len(STATIC)]
-            while host in taken:
+            while host in hosts:
                 host = STATIC[(host - STATIC.start + 1) % len(STATIC)]
-            taken.add(host)
-            pods[name] = _resolved(pods[name], str(subnet.network_address + host))
+            hosts.add(host)
+            out.by_pod[name] = str(subnet.network_address + host)
+    return out
 
 
-def _resolved(pod: Pod, address: str | None) -> Pod:
-    """The pod with its ``pod-ip`` env set: ``address`` on its first network (static), or the
-    host's address (None: a host-network pod)."""
-    def fix(c: Container) -> Container:
-        if not any(h.fact == POD_IP for h in c.host_env):
-            return c
-        if address is None:
-            return c.replace(host_env=[h.replace(fact="host-ip") if h.fact == POD_IP else h for h in c.host_env])
-        env = [*c.env, *(EnvVar.make(name=h.name, value=address) for h in c.host_env if h.fact == POD_IP)]
-        return c.replace(env=env, host_env=[h for h in c.host_env if h.fact != POD_IP])
-
-    pod = pod.replace(init_containers=[fix(c) for c in pod.init_containers], containers=[fix(c) for c in pod.containers])
-    if address is not None:
+def place(pods: dict[str, Pod], networks: dict[str, Network], addresses: Addresses) -> None:
+    """The addresses on the pods' first networks and the subnets on those networks (in place)."""
+    for name, address in addresses.by_pod.items():
+        pod = pods.get(name)
+        if pod is None or not pod.networks or pod.networks[0].network not in addresses.subnets:
+            continue
         first: Attachment = pod.networks[0]
-        pod = pod.replace(networks=[first.replace(ips=[address]), *pod.networks[1:]])
-    return pod
+        pods[name] = pod.replace(networks=[first.replace(ips=[address]), *pod.networks[1:]])
+    for net_name, (subnet, ip_range) in addresses.subnets.items():
+        if net_name in networks:
+            networks[net_name] = networks[net_name].replace(subnet=subnet, ip_range=ip_range)
