@@ -48,6 +48,8 @@ CPU_SHARES = _r("cpu-shares", "the kubelet sets cpu shares from requests.cpu (de
 HEALTH_CMD = _r("healthcheck-command", "kube play 4.3 joins an exec probe into CMD-SHELL ... || exit 1")
 HEALTH_ON_FAILURE = _r("health-on-failure", "kube play 4.3 never sets the healthcheck failure action "
                                             "for OnFailure or Never")
+HOST_UTS = _r("host-network-hostname", "a hostNetwork pod has the host's UTS namespace and hostname, as in "
+                                      "Kubernetes; kube play 4.3 gives it the pod name")
 SELINUX = _r("selinux-inspect", "kube play 4.3 does not record seLinuxOptions where inspect reads them")
 
 EXPECTED: dict[str, dict[str, str]] = {
@@ -66,10 +68,14 @@ EXPECTED: dict[str, dict[str, str]] = {
         "envfrom/main.env": _r("envfrom-prefix-precedence", "kube play 4.3 ignores prefix and lets envFrom "
                                                             "override env"),
     },
+    "fs-group": {"fsgroup/main.groups": _r("fs-group", "kube play 4.3 ignores fsGroup; the kubelet adds it to every "
+                                                     "container's supplementary groups")},
     "host-namespaces": {
         "hostns.shared_namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC"),
-        "hostns.infra_namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC"),
-        "hostns/main.namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC"),
+        "hostns.infra_namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC") + "; " + HOST_UTS,
+        "hostns/main.namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC") + "; " + HOST_UTS,
+        "hostns.hostname": HOST_UTS,
+        "hostns/main.hostname": HOST_UTS,
     },
     "init-containers": {
         "volume:work": _r("emptydir-name", "an emptyDir is private to its pod: volume <pod>-<volume>"),

@@ -259,10 +259,10 @@ spec:
   - {name: c, image: "localhost/busybox:latest", volumeMounts: [{name: info, mountPath: /info}]}
   volumes:
   - name: info
-    downwardAPI: {items: [{path: labels, fieldRef: {fieldPath: metadata.labels}}]}
+    nfs: {server: nfs.example.com, path: /export}
 """)
     errors = _errors(result)
-    assert len(errors) == 1 and "downwardAPI volumes are not supported" in errors[0]
+    assert len(errors) == 1 and "nfs volumes are not supported" in errors[0]
 
 
 def test_publish_all_refuses_a_container_port_on_a_host_port_published_for_another(tmp_path):

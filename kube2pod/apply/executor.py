@@ -28,7 +28,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from kube2pod.apply import decisions, hostpaths, labels, lock, sub_paths, volume_content
+from kube2pod.apply import decisions, host_env, hostpaths, labels, lock, sub_paths, volume_content
 from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter, ignore
@@ -261,8 +261,11 @@ def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, 
     if journal is not None:
         journal.created("pod", pod.name)
     for c in [*pod.init_containers, *pod.containers]:
-        body = rest.body(sub_paths.resolved(spec.containers[c.name] if spec else container_spec(pod, c), api))
+        cspec = spec.containers[c.name] if spec else container_spec(pod, c)
+        body = rest.body(sub_paths.resolved(cspec, api))
         body["labels"] = labels.object_labels(c.labels, project)
+        if cspec.host_env:
+            body["env"] = {**body.get("env", {}), **host_env.values(cspec.host_env)}
         api.container_create(body)
         emit(Event("created", "container", c.name, pod=pod.name))
     emit(Event("created", "pod", pod.name))

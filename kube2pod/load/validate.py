@@ -323,6 +323,16 @@ class Checker:
             self.reference(path + ("secret",), "Secret", secret.get("secretName"), secret.get("optional"),
                            [(path + ("secret", "items", i, "key"), _get(it, "key"))
                             for i, it in enumerate(_list(secret.get("items")))], name_field="secretName")
+        for j, src in enumerate(_list(_get(v, "projected", "sources"))):
+            if not isinstance(src, dict):
+                continue
+            spath = path + ("projected", "sources", j)
+            for kind, field in (("ConfigMap", "configMap"), ("Secret", "secret")):
+                ref = src.get(field)
+                if isinstance(ref, dict):
+                    self.reference(spath + (field,), kind, ref.get("name"), ref.get("optional"),
+                                   [(spath + (field, "items", i, "key"), _get(it, "key"))
+                                    for i, it in enumerate(_list(ref.get("items")))])
         size = _quantity_text(_get(v, "emptyDir", "sizeLimit"))
         if size is not None:
             self.quantity(path + ("emptyDir", "sizeLimit"), size)

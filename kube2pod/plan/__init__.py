@@ -4,7 +4,7 @@ Translation produces it, renderers print it, the executor applies it.
 """
 
 from kube2pod.plan.base import ObjectRef
-from kube2pod.plan.container import Container, EnvVar, SecretEnv
+from kube2pod.plan.container import Container, EnvVar, HostEnv, SecretEnv
 from kube2pod.plan.healthcheck import Healthcheck
 from kube2pod.plan.hostpath import HostPath
 from kube2pod.plan.network import Attachment, Network
@@ -37,6 +37,7 @@ __all__ = [
     "Schedule",
     "Secret",
     "SecretEnv",
+    "HostEnv",
     "SecretFile",
     "ServiceRecord",
     "Volume",

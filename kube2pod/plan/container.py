@@ -18,6 +18,19 @@ class EnvVar(Frozen):
     value: str
 
 
+HostFactName = Literal["node-name", "host-ip"]
+
+
+class HostEnv(Frozen):
+    """``--env NAME=<value>`` whose value only the host knows (downward API fieldRef): ``node-name``
+    its hostname in lower case (spec.nodeName), ``host-ip`` the source address of its default route
+    (status.hostIP; status.podIP of a hostNetwork pod). apply reads them on the host, the script
+    at run time (render/shell.py)."""
+
+    name: str
+    fact: HostFactName
+
+
 class SecretEnv(Frozen):
     """``--secret SECRET,type=env,target=NAME``: env var NAME holds podman secret SECRET."""
 
@@ -42,6 +55,7 @@ class Container(Frozen):
     cap_drop: list[str] = []
     # container-level settings (translate/env.py, resources.py, security.py, probes.py)
     secret_env: list[SecretEnv] = []  # --secret NAME,type=env,target=VAR
+    host_env: list[HostEnv] = []  # --env NAME=<host fact>
     user: str = ""  # --user UID[:GID]
     group_add: list[str] = []  # --group-add
     privileged: bool = False  # --privileged

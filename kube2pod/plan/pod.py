@@ -16,7 +16,8 @@ class Pod(Frozen):
 
     ``share``: namespaces the containers share (``--share``); ``network`` "host"
     for hostNetwork ("none", "": bridge); ``networks``: the networks it joins, with the
-    names it has there (Services, hostname.subdomain); ``pid`` "host" for hostPID; ``userns`` "auto" for
+    names it has there (Services, hostname.subdomain); ``pid`` "host" for hostPID; ``uts`` "host"
+    for hostNetwork (the host's hostname, no ``hostname``); ``userns`` "auto" for
     hostUsers: false; ``add_hosts`` ``host:ip`` (hostAliases); ``dns_*``
     (dnsConfig); ``sysctls`` (securityContext.sysctls). ``init_containers``
     are created first and run, in order, before the containers start. ``schedule``: a
@@ -32,6 +33,7 @@ class Pod(Frozen):
     network: str = ""
     networks: list[Attachment] = []
     pid: str = ""
+    uts: str = ""
     userns: str = ""
     infra_name: str = ""
     add_hosts: list[str] = []

@@ -194,7 +194,7 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
                "value": "the script's variable SecretSpec.env_var, apply's request body"},
     "Pod": {"name": "PodSpec.name", "source": "comments, diagnostics", "hostname": "PodSpec.hostname",
             "labels": "PodSpec.labels", "ports": "PodSpec.publish", "share": "PodSpec.share",
-            "network": "PodSpec.network", "networks": "PodSpec.networks", "pid": "PodSpec.pid", "userns": "PodSpec.userns",
+            "network": "PodSpec.network", "networks": "PodSpec.networks", "pid": "PodSpec.pid", "uts": "PodSpec.uts", "userns": "PodSpec.userns",
             "infra_name": "PodSpec.infra_name", "add_hosts": "PodSpec.add_hosts", "dns_servers": "PodSpec.dns",
             "dns_search": "PodSpec.dns_search", "dns_options": "PodSpec.dns_options", "sysctls": "PodSpec.sysctls",
             "init_containers": "ContainerSpec", "containers": "ContainerSpec",
@@ -210,6 +210,7 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
                 "options": "NetworkSpec.options", "dns": "NetworkSpec.dns NetworkSpec.disable_dns"},
     "ServiceRecord": {f: "comments of the script, kube2pod status"
                       for f in ("name", "source", "mechanism", "names", "ports", "endpoints", "proxy", "host_ports")},
+    "HostEnv": {f: "ContainerSpec.host_env" for f in ("name", "fact")},
     "Attachment": {f: "PodSpec.networks" for f in ("network", "aliases", "ips", "mac", "interface")},
     "PortMapping": {f: "PodSpec.publish" for f in ("host_port", "container_port", "protocol", "host_ip")},
     "Container": {
@@ -217,7 +218,7 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
         "entrypoint": "ContainerSpec.entrypoint", "command": "ContainerSpec.command",
         "workdir": "ContainerSpec.workdir", "env": "ContainerSpec.env", "mounts": "ContainerSpec.mounts",
         "devices": "ContainerSpec.devices", "cap_add": "ContainerSpec.cap_add", "cap_drop": "ContainerSpec.cap_drop",
-        "secret_env": "ContainerSpec.secret_env", "user": "ContainerSpec.user", "group_add": "ContainerSpec.group_add",
+        "secret_env": "ContainerSpec.secret_env", "host_env": "ContainerSpec.host_env", "user": "ContainerSpec.user", "group_add": "ContainerSpec.group_add",
         "privileged": "ContainerSpec.privileged", "read_only": "ContainerSpec.read_only ContainerSpec.read_only_tmpfs",
         "no_new_privileges": "ContainerSpec.no_new_privileges",
         "selinux_opts": "ContainerSpec.selinux_opts ContainerSpec.recorded_annotations",

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from kube2pod.plan import Container, Pod
 from kube2pod.plan.base import Frozen
 from kube2pod.spec import mount
-from kube2pod.spec.option import Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
+from kube2pod.spec.option import HostWord, Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
 from kube2pod.spec.version import DEFAULT, Version
 
 HEALTH_ON_FAILURE = {"none": 0, "kill": 2, "restart": 3, "stop": 4}  # libpod define.HealthCheckOnFailureAction
@@ -59,6 +59,10 @@ def _secret_env(items: list) -> list[str]:
     return [f"{s.secret},type=env,target={s.name}" for s in items]
 
 
+def _host_env(items: dict) -> list[str]:
+    return [HostWord(f"{name}=", fact) for name, fact in items.items()]
+
+
 def _secret_files(items: list) -> list[str]:
     return [f"{f.secret},type=mount,target={f.target},mode={f.mode:04o}" for f in items]
 
@@ -72,6 +76,10 @@ class ContainerSpec(Frozen):
     labels: Annotated[dict[str, str], Option("--label", "labels", "Label", words=pairs, unit="words")] = {}
     workdir: Annotated[str, Option("--workdir", "work_dir", "WorkingDir", since_by={"quadlet": Version(4, 6)})] = ""
     env: Annotated[dict[str, str], Option("--env", "env", "Environment", words=pairs, unit="words")] = {}
+    host_env: Annotated[dict[str, str], Option("--env", None, None, words=_host_env, absent={
+        "rest": "apply adds the values it reads on the host to env (apply/host_env.py)",
+        "quadlet": "the container unit reads them from an EnvironmentFile= its ExecStartPre= writes "
+                   "(render/quadlet.py host_env_keys)"})] = {}
     mounts: Annotated[list[Any], Option("--mount", ("mounts", "volumes"), "Mount", words=mount.words,
                                         body=mount.body, unit="mount",
                                         features=mount.features, since_by={"quadlet": Version(4, 5)})] = []
@@ -155,6 +163,7 @@ def container_spec(pod: Pod, c: Container, version: Version = DEFAULT) -> Contai
     values: dict[str, Any] = {
         "image": c.image, "pod": pod.name, "name": c.name, "pull": c.pull_policy,
         "labels": c.labels, "workdir": c.workdir, "env": {e.name: e.value for e in c.env},
+        "host_env": {h.name: h.fact for h in c.host_env},
         "mounts": mount.for_version(c.mounts, version), "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
         "cap_add": c.cap_add, "cap_drop": c.cap_drop, "annotations": c.annotations,
         "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type,

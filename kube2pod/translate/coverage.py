@@ -81,6 +81,10 @@ CONTAINER = {
     "readinessProbe": HANDLED,  # a healthcheck without a failure action (translate/probes.py)
 }
 
+_KEY_ITEM = {"key": HANDLED, "path": HANDLED, "mode": HANDLED}
+_DOWNWARD_ITEM = {"path": HANDLED, "fieldRef": {"fieldPath": HANDLED, "apiVersion": HANDLED},
+                  "resourceFieldRef": {"containerName": HANDLED, "resource": HANDLED, "divisor": HANDLED},
+                  "mode": HANDLED}
 POD_SPEC = {
     "containers": Each(CONTAINER),
     "volumes": Each({
@@ -93,6 +97,13 @@ POD_SPEC = {
                       "defaultMode": HANDLED, "optional": HANDLED},
         "secret": {"secretName": HANDLED, "items": Each({"key": HANDLED, "path": HANDLED, "mode": HANDLED}),
                    "defaultMode": HANDLED, "optional": HANDLED},
+        "downwardAPI": {"items": Each(_DOWNWARD_ITEM), "defaultMode": HANDLED},
+        "projected": {"sources": Each({
+            "configMap": {"name": HANDLED, "items": Each(_KEY_ITEM), "optional": HANDLED},
+            "secret": {"name": HANDLED, "items": Each(_KEY_ITEM), "optional": HANDLED},
+            "downwardAPI": {"items": Each(_DOWNWARD_ITEM)},
+            "*": HANDLED}),  # serviceAccountToken and the rest: refused by translate/projected.py
+            "defaultMode": HANDLED},
         "*": HANDLED,  # other volume types are refused by the volume translator
     }),
     "initContainers": Each({**CONTAINER, "restartPolicy": HANDLED}),  # Always: a sidecar (translate/initcontainers.py)
@@ -101,8 +112,8 @@ POD_SPEC = {
     "securityContext": {"sysctls": Each({"name": HANDLED, "value": HANDLED}),
                         "runAsUser": HANDLED, "runAsGroup": HANDLED, "runAsNonRoot": HANDLED,
                         "supplementalGroups": HANDLED, "seLinuxOptions": HANDLED,
-                        "fsGroup": Ignored("volume ownership is not changed; kube play ignores it too"),
-                        "fsGroupChangePolicy": Ignored("volume ownership is not changed"),
+                        "fsGroup": HANDLED,  # a supplementary group (translate/security.py); ownership: pod.py
+                        "fsGroupChangePolicy": Ignored("volume ownership is not changed to fsGroup"),
                         "windowsOptions": Ignored("Windows options do not apply to Linux containers", quiet=True),
                         "appArmorProfile": Ignored("Podman applies its default AppArmor profile")},  # the rest: container fallbacks
     "hostname": HANDLED,
@@ -120,7 +131,7 @@ POD_SPEC = {
     "runtimeClassName": Ignored("Podman uses its configured OCI runtime"),
     "dnsPolicy": HANDLED,  # the cluster search path or not (translate/network.py)
     "schedulerName": Ignored("there is no scheduler on a single host", quiet=True),
-    "serviceAccountName": Ignored("there is no API server to authenticate to"),
+    "serviceAccountName": Ignored("there is no API server to authenticate to (a fieldRef still reads it)"),
     "serviceAccount": Ignored("there is no API server to authenticate to"),
     "automountServiceAccountToken": Ignored("no service account token is mounted", quiet=True),
     "nodeSelector": Ignored("there is one node: this host"),

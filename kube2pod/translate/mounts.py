@@ -12,7 +12,8 @@ mount options: emptyDir medium Memory, PVC device/type annotations) has no
 directory to prepare the sub-path in beforehand: refused. subPathExpr: ``$(VAR)``
 expanded from the container's env (translate/expansion.py); a variable with no
 value known here (undefined, or from a Secret) is an error naming it. Secret
-volumes become ``--secret ...,type=mount`` files (``secret_mounts``). Image volumes
+volumes, and the secret sources of a projected volume (over its volume), become
+``--secret ...,type=mount`` files (``secret_mounts``). Image volumes
 become ``--mount type=image`` (``image_mounts``): read-only, as in Kubernetes; a
 subPath of one is refused (podman's image mounts take a subpath only from 5.1).
 """
@@ -135,8 +136,10 @@ def secret_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Res
     out: list[SecretFile] = []
     for j, vm in enumerate(container.volume_mounts or []):
         res = resolved.get(vm.name)
-        if res is None or res.kind != "secret":
+        if res is None or not (res.kind == "secret" or res.secret_files):
             continue
+        if res.kind != "secret" and (vm.sub_path or vm.sub_path_expr):
+            continue  # a part of a named volume: container_mounts reports it
         mpath = cpath + ("volumeMounts", j)
         dest, _ = split_mount_path(vm.mount_path or "")
         if "," in dest:

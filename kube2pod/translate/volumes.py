@@ -11,6 +11,7 @@
 | configMap, secret            | see configmaps.py                                           |
 | image (reference, pullPolicy) | ``--mount type=image`` in each container that mounts it (translate/imagevolumes.py) |
 | StatefulSet volumeClaimTemplates | per replica a persistent volume ``<claim>-<pod>`` (pod ``<sts>-<i>``), owned as the PVC of that name (kept by down unless ``--volumes``; removed by down with persistentVolumeClaimRetentionPolicy.whenDeleted: Delete), with the template's labels and ``volume.podman.io/*`` annotations; it replaces a pod volume of the claim's name, as the StatefulSet controller does |
+| downwardAPI, projected       | see projected.py                                            |
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from kube2pod.plan import HostPath, ObjectRef, Volume
 from kube2pod.translate.configmaps import SecretKeyFile, config_map_volume, secret_files
 from kube2pod.translate.context import Context
 from kube2pod.translate.pullpolicy import pull_policy
+from kube2pod.translate.projected import downward_api_volume, projected_volume
 from kube2pod.plan.ownership_labels import owner_labels
 from kube2pod.translate.quantity import bytes_of
 
@@ -38,7 +40,7 @@ HOSTPATH_TYPES = {
     "BlockDevice": ("block-device", False, 0o755),
 }
 TMPFS_PAGE = 4096  # tmpfs counts nr_blocks in pages; podman 4.3 rejects o=size= without project quota
-SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim", "configMap", "secret", "image")
+SUPPORTED = ("hostPath", "emptyDir", "persistentVolumeClaim", "configMap", "secret", "image", "downwardAPI", "projected")
 PVC_ANNOTATIONS = {  # volume.podman.io/<key> -> podman volume option (driver: --driver)
     "volume.podman.io/device": "device",
     "volume.podman.io/type": "type",
@@ -50,8 +52,9 @@ PVC_DRIVER = "volume.podman.io/driver"
 
 
 class Resolved(NamedTuple):
-    """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files.
-    ``mounted``: a named volume podman mounts only when a container starts (a driver, mount options)."""
+    """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files
+    (a projected volume: a named volume with secret files mounted into it). ``mounted``: a named
+    volume podman mounts only when a container starts (a driver, mount options)."""
 
     kind: str  # "bind" | "device" | "volume" | "secret" | "image"
     host_path: str = ""
@@ -158,6 +161,16 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
         resolved = image_volume(ctx, i, vol)
         if resolved is not None:
             out.resolved[vol.name] = resolved
+    elif vol.downward_api is not None:
+        volume = downward_api_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels, pod_name)
+        if volume is not None:
+            out.volumes.append(volume)
+            out.resolved[vol.name] = Resolved("volume", volume=volume.name)
+    elif vol.projected is not None:
+        got = projected_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels, pod_name)
+        if got is not None:
+            out.volumes.append(got.volume)
+            out.resolved[vol.name] = Resolved("volume", volume=got.volume.name, secret_files=got.secret_files)
     else:
         kind = _volume_kind(ctx, i)
         if kind is None:
