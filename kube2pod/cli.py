@@ -116,15 +116,16 @@ def _convert_args(c) -> None:
     from kube2pod.render.formats import FORMATS
 
     c.add_argument("-o", "--output", choices=(*FORMATS, "name"), default="sh",
-                   help="sh: podman commands; json/yaml: the plan; quadlet: systemd units (needs --out-dir); "
+                   help="sh: podman commands; json/yaml: the plan; systemd: boot-time units for the target "
+                        "Podman (needs --out-dir); quadlet: Quadlet units (Podman 4.4+, needs --out-dir); "
                         "name: kind/name of each object")
     c.add_argument("--no-start", action="store_true", help="leave out the pod start commands")
-    c.add_argument("--out-dir", metavar="DIR", help="directory -o quadlet writes its unit files to")
+    c.add_argument("--out-dir", metavar="DIR", help="directory -o systemd|quadlet writes its unit files to")
     c.add_argument("--show-secrets", action="store_true", help="put secret values in the output (default: redacted)")
     c.add_argument("--check", metavar="DIR", help="compare with the snapshots in DIR; exit 1 with a diff if they differ")
     c.add_argument("--update-snapshots", metavar="DIR", help="write the snapshots to DIR")
-    c.add_argument("--formats", default="sh,json,quadlet,diagnostics",
-                   help="snapshot files for --check/--update-snapshots (sh,json,yaml,quadlet,diagnostics)")
+    c.add_argument("--formats", default="sh,json,systemd,diagnostics",
+                   help="snapshot files for --check/--update-snapshots (sh,json,yaml,quadlet,systemd,diagnostics)")
 
 
 def _validate_args(v) -> None:
@@ -436,8 +437,8 @@ def cmd_convert(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
         out.joinpath(name.removeprefix(fmt.file + "/")).write_text(text, encoding="utf-8")
-    print(f"kube2pod: wrote {len(files)} Quadlet units to {out}; install them in ~/.config/containers/systemd/ "
-          "or /etc/containers/systemd/, then `systemctl [--user] daemon-reload`", file=sys.stderr)
+    print(f"kube2pod: wrote {len(files)} units for Podman {target()[0]} to {out}; see the install note at the top "
+          "of each (docs/quadlet.md), then `systemctl [--user] daemon-reload`", file=sys.stderr)
     return EXIT_OK
 
 

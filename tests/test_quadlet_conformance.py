@@ -18,14 +18,13 @@ import subprocess
 import pytest
 from support.inspect_facts import at, collect, differences, reset, without_bookkeeping, without_cli_tty
 from support.k2p import FIXTURES, REPO, run_cli
-from support.quadlet import exec_words, generate, systemd_words
+from support.quadlet import exec_words, generate, quadlet_cases, systemd_words
 
 from kube2pod.load import load
 from kube2pod.render import quadlet
 from kube2pod.translate import translate
 
-CASES = sorted(p.parent.parent.name.removeprefix("conformance-")
-               for p in FIXTURES.glob("conformance-*/quadlet/*.pod"))
+CASES = [case.removeprefix("conformance-") for case in quadlet_cases("conformance-*")]
 #: Quadlet's systemd plumbing: flags with a value, and flags alone.
 SYSTEMD_VALUED = ("--cidfile", "--pod-id-file", "--infra-conmon-pidfile", "--exit-policy", "--sdnotify", "--cgroups")
 SYSTEMD_ALONE = ("--replace", "--rm", "-d", "--ignore")

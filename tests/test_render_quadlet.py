@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from support.k2p import FIXTURES, REPO
-from support.quadlet import exec_words, generate
+from support.quadlet import exec_words, generate, quadlet_cases
 
 from kube2pod.load import load
 from kube2pod.plan import BindMount, Container, EnvVar, ObjectRef, Plan, Pod, VolumeMount
@@ -23,7 +23,7 @@ from kube2pod.render import quadlet, volume_script
 from kube2pod.spec.mount import option_text
 from kube2pod.translate import translate
 
-CASES = sorted({p.parent.parent.name for p in FIXTURES.glob("*/quadlet/*.pod")})
+CASES = quadlet_cases()
 SRC = ObjectRef(kind="Pod", name="p", file="m.yaml", line=3)
 
 

@@ -5,7 +5,8 @@
 | sh      | convert.sh                    | ``shell.render(plan, start=, show_secrets=, spec=)`` | refused |
 | json    | plan.json                     | ``json.render(plan, show_secrets, version)`` | escaped        |
 | yaml    | plan.yaml                     | ``yaml.render(plan, show_secrets, version)`` | escaped        |
-| quadlet | quadlet/ (a directory: one file per unit) | ``quadlet.render(plan, spec)`` | refused           |
+| quadlet | quadlet/ (a directory: one file per unit) | ``quadlet.render(plan, spec)`` (refused below 4.4) | refused |
+| systemd | systemd/ (a directory: one file per unit) | ``units.render(plan, spec)``: the boot-time units of the target | refused |
 
 Every format is rendered for one target Podman version (``spec.version``: the spec is built
 for it; the plan formats record it as ``podman_version``).
@@ -84,13 +85,25 @@ def _yaml(plan: Plan, start: bool, show_secrets: bool, version: Version) -> str:
 
 def _quadlet(plan: Plan, start: bool, show_secrets: bool, version: Version) -> dict[str, str]:
     from kube2pod.render import quadlet
+
+    return _units(quadlet.render, plan, version, "Quadlet")
+
+
+def _systemd(plan: Plan, start: bool, show_secrets: bool, version: Version) -> dict[str, str]:
+    from kube2pod.render import units
+
+    return _units(units.render, plan, version, "systemd")
+
+
+def _units(render, plan: Plan, version: Version, what: str) -> dict[str, str]:
+    from kube2pod.render import quadlet
     from kube2pod.render.quoting import Unrepresentable
     from kube2pod.spec import NotInVersion, build
 
     try:
-        return quadlet.render(plan, build(plan, version))
+        return render(plan, build(plan, version))
     except (Unrepresentable, quadlet.Unsupported, NotInVersion) as exc:
-        raise Refused(quadlet_error(exc)) from exc
+        raise Refused(quadlet_error(exc, what)) from exc
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
@@ -98,6 +111,7 @@ FORMATS: dict[str, Format] = {f.name: f for f in (
     Format("json", "plan.json", False, _json, "the plan", True),
     Format("yaml", "plan.yaml", False, _yaml, "the plan", True),
     Format("quadlet", "quadlet", True, _quadlet, "the Quadlet units", False, ("cli",)),
+    Format("systemd", "systemd", True, _systemd, "the systemd units", False, ("cli",)),
 )}
 
 
@@ -133,9 +147,9 @@ def render_all(plan: Plan, names, *, start: bool = True, show_secrets: bool = Fa
     return files, nul_diagnostics(plan) or [failure]
 
 
-def quadlet_error(exc: Exception) -> Diagnostic:
-    """A Quadlet render failure as a diagnostic at its object's position when known."""
-    return _at_source(f"cannot write Quadlet units: {exc}", exc)
+def quadlet_error(exc: Exception, what: str = "Quadlet") -> Diagnostic:
+    """A unit render failure (``what``: Quadlet, systemd) as a diagnostic at its object's position when known."""
+    return _at_source(f"cannot write {what} units: {exc}", exc)
 
 
 def _at_source(message: str, exc: Exception) -> Diagnostic:

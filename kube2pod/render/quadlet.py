@@ -1,6 +1,15 @@
-"""Plan -> systemd Quadlet units for podman 5: one ``.pod`` per pod, one ``.container`` per
-container, one ``.volume`` per volume, one ``.network`` per network. ``render(plan) -> {file name:
+"""Plan -> systemd Quadlet units for the spec's target Podman: ``render(plan, spec) -> {file name:
 unit text}``.
+
+* 5.0 and later: one ``.pod`` per pod, one ``.container`` per container, one ``.volume`` per
+  volume, one ``.network`` per network.
+* 4.4 - 4.9 (Quadlet without ``.pod`` units): one ``.container`` per container, joined to its pod
+  by ``PodmanArgs=--pod=`` and ``BindsTo=`` its pod's service; the pod, its volumes, networks and
+  secrets are the plain services of render/units.py (``<pod>-pod.service`` creates the pod).
+* below 4.4 there is no Quadlet: :class:`NoQuadlet` (``-o systemd`` gives plain units).
+
+A Quadlet key newer than the target is written as ``PodmanArgs=`` where that unit kind has it,
+else the render fails with NotInVersion (``unit_keys``, spec.quadlet_key).
 
 Options: the spec's fields (kube2pod/spec/), each written as its field's Quadlet key
 (``Option.quadlet``), as ``PodmanArgs=`` where the key cannot hold the value exactly, as a
@@ -8,8 +17,8 @@ Options: the spec's fields (kube2pod/spec/), each written as its field's Quadlet
 (``Option.absent``); a set field an output refuses (``Option.refused``) is an error. The
 unit structure:
 
-* Pod: host path checks/preparation of its bind mounts and checks of its podman secrets run as
-  ``ExecStartPre=`` of the pod service; ``[Install] WantedBy=default.target``.
+* Pod: host path checks/preparation of its bind mounts and its podman secrets (made from a file,
+  else an existing one used: render/units.py secret_script) run as ``ExecStartPre=`` of the pod service; ``[Install] WantedBy=default.target``.
 * Container: ``Pod=<pod>.pod``; named volumes as ``source=<name>.volume`` so systemd creates
   them first; the restart policy as the service's ``Restart=``; downward API values of the host
   from an ``EnvironmentFile=`` its ``ExecStartPre=`` writes (``host_env_keys``).
@@ -38,7 +47,7 @@ import re
 from typing import Sequence
 
 from kube2pod import __version__
-from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
+from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Volume, VolumeMount
 from kube2pod.render import timer, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.render.shell import HOST_FACTS, host_path_command, mountpoint_variables, sub_path_commands
@@ -50,6 +59,16 @@ from kube2pod.spec.volume import QUADLET_OPTION_KEYS
 INSTALL_NOTE = ("# Install: copy these files to ~/.config/containers/systemd/ (rootless) or\n"
                 "# /etc/containers/systemd/ (root), run `systemctl [--user] daemon-reload`, then\n"
                 "# `systemctl [--user] start <pod>-pod.service`.")
+
+#: The Quadlet form without ``.pod`` units (4.4 - 4.9) and the plain units (render/units.py).
+PLAIN_INSTALL_NOTE = (
+    "# Install: copy the *.service files to ~/.config/systemd/user/ (rootless) or /etc/systemd/system/\n"
+    "# (root) and any Quadlet *.container files to ~/.config/containers/systemd/ or /etc/containers/systemd/,\n"
+    "# run `systemctl [--user] daemon-reload`, then `systemctl [--user] enable --now <pod>-pod.service`.")
+#: The first Podman whose Quadlet has ``.pod`` units.
+POD_UNITS_SINCE = Version(5, 0)
+#: The newest Podman whose Quadlet kube2pod is checked against: the target of ``render`` without a spec.
+LATEST = Version(5, 4)
 
 _C_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\a": "\\a",
               "\b": "\\b", "\v": "\\v", "\f": "\\f"}
@@ -76,9 +95,23 @@ class Unsupported(ValueError):
     """A set spec field that Quadlet units cannot express (``Option.refused``)."""
 
 
+class NoQuadlet(Unsupported):
+    """The target Podman has no Quadlet (before spec.QUADLET_SINCE)."""
+
+
+def has_quadlet(version: Version) -> bool:
+    return version >= QUADLET_SINCE
+
+
 def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
-    """Every unit file of the plan, keyed by file name (sorted)."""
-    spec = spec if spec is not None else build(plan)
+    """Every unit file of the plan for the spec's target (without one: :data:`LATEST`), keyed by
+    file name (sorted)."""
+    spec = spec if spec is not None else build(plan, LATEST)
+    if not has_quadlet(spec.version):
+        raise NoQuadlet(f"Podman {spec.version} has no Quadlet (it arrived in Podman {QUADLET_SINCE}); "
+                        "use `kube2pod convert -o systemd`, which writes plain systemd units for it")
+    if spec.version < POD_UNITS_SINCE:
+        return _without_pod_units(plan, spec)
     units: dict[str, str] = {}
     for net in plan.networks:
         units[f"{net.name}.network"] = _at(net.source, network_unit, net, spec)
@@ -98,6 +131,23 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
     return dict(sorted(units.items()))
 
 
+def _without_pod_units(plan: Plan, spec: Spec) -> dict[str, str]:
+    """Podman 4.4 - 4.9: the plain services of the pods, volumes, networks and secrets (and the
+    timers of scheduled pods: render/units.py), and a ``.container`` unit per container bound to
+    its pod's service."""
+    from kube2pod.render import units as plain
+
+    out = plain.services(plan, spec, containers=False)
+    for pod in plan.pods:
+        for i, c in enumerate(pod.init_containers):
+            after = [pod.init_containers[i - 1].name] if i else []
+            out[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, after, True)
+        inits = [c.name for c in pod.init_containers]
+        for c in pod.containers:
+            out[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, inits + c.requires)
+    return dict(sorted(out.items()))
+
+
 def _at(source: ObjectRef, write, *args):
     """Call a unit writer; an unrepresentable value or unsupported field is reported at ``source``."""
     try:
@@ -114,10 +164,13 @@ def pod_unit(pod: Pod, plan: Plan, spec: Spec) -> str:
              "[Pod]"]
     keys, _ = unit_keys(spec.pods[pod.name], spec.version)
     lines += keys
-    pre = [host_path_command(hp) for hp in plan.host_paths if hp.path in _pod_host_paths(pod)]
-    pre += [_secret_check(s) for s in plan.secrets if s.name in _pod_secrets(pod)]
+    from kube2pod.render import units as plain
+
+    pre = [f"ExecStartPre=/bin/sh -c {_word(host_path_command(hp))}"
+           for hp in plan.host_paths if hp.path in _pod_host_paths(pod)]
+    pre += [f"ExecStartPre={plain.secret_script(s, spec)}" for s in plan.secrets if s.name in _pod_secrets(pod)]
     if pre:
-        lines += ["", "[Service]"] + [f"ExecStartPre=/bin/sh -c {_word(cmd)}" for cmd in pre]
+        lines += ["", "[Service]", *pre]
     if pod.schedule is None:  # a scheduled pod is started by its timer (render/timer.py)
         lines += ["", "[Install]", "WantedBy=default.target"]
     return "\n".join(lines) + "\n"
@@ -128,9 +181,13 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     requires and follows the services of the containers ``after``; an ``init`` container's (one
     with an ``init_type``) service is a oneshot."""
     keys, service = unit_keys(spec.containers[c.name], spec.version)
-    lines = [*_header(pod.source), "[Unit]", f"Description=Container {_raw(c.name)} of pod {_raw(pod.name)}"]
+    joined = spec.version < POD_UNITS_SINCE  # by --pod=: bound to the pod's plain service
+    lines = [*_header(pod.source, PLAIN_INSTALL_NOTE if joined else INSTALL_NOTE), "[Unit]",
+             f"Description=Container {_raw(c.name)} of pod {_raw(pod.name)}"]
+    if joined:
+        lines += [f"BindsTo={_raw(pod.name)}-pod.service", f"After={_raw(pod.name)}-pod.service"]
     for m in c.mounts:  # a volume mount passed through PodmanArgs= still needs its volume unit first
-        if isinstance(m, VolumeMount) and not _plain_csv(option_text(m, ".volume")):
+        if isinstance(m, VolumeMount) and not _linked_mount(m, spec.version):
             lines += [f"Requires={_raw(m.volume)}-volume.service", f"After={_raw(m.volume)}-volume.service"]
     for name in after:
         lines += [f"Requires={_raw(name)}.service", f"After={_raw(name)}.service"]
@@ -138,7 +195,7 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     prepare = _sub_path_script(c)
     if prepare:
         service.insert(0, f"ExecStartPre=/bin/sh -ec {_word(prepare, always=True)}")
-    facts, pre = host_env_keys(c.name, spec.containers[c.name].host_env)
+    facts, pre = host_env_keys(c.name, spec.containers[c.name].host_env, joined)
     lines += facts
     service = pre + service
     if init or c.init_type:
@@ -155,9 +212,10 @@ def _sub_path_script(c: Container) -> str:
     return "\n".join(sub_path_commands([c], variables)) if variables else ""
 
 
-def host_env_keys(name: str, host_env: dict[str, str]) -> tuple[list[str], list[str]]:
+def host_env_keys(name: str, host_env: dict[str, str], args: bool = False) -> tuple[list[str], list[str]]:
     """Downward API values only the host knows (spec.nodeName, status.hostIP): ``EnvironmentFile=``
-    (``podman run --env-file``) of a file in the service's runtime directory (``%t``), which an
+    (``podman run --env-file``; with ``args``, the 4.x units, ``PodmanArgs=--env-file=``, which every
+    4.x Quadlet reads) of a file in the service's runtime directory (``%t``), which an
     ``ExecStartPre=`` writes with the script's commands (render/shell.py HOST_FACTS) before every
     start. ([Container] keys, [Service] keys)"""
     if not host_env:
@@ -167,7 +225,8 @@ def host_env_keys(name: str, host_env: dict[str, str]) -> tuple[list[str], list[
     writes = [f"printf '%s=%s\\n' {sh(var)} \"$k2p_{fact.replace('-', '_')}\"" for var, fact in host_env.items()]
     script = "; ".join([f"mkdir -p {_RUNTIME_DIR}", *reads, "{ " + "; ".join(writes) + "; } > " + path])
     word = _word(script).replace(_RUNTIME_DIR, "%t/kube2pod")  # the one specifier systemd must expand
-    return [f"EnvironmentFile=%t/kube2pod/{_raw(name)}.env"], [f"ExecStartPre=/bin/sh -c {word}"]
+    key = "PodmanArgs=--env-file=" if args else "EnvironmentFile="
+    return [f"{key}%t/kube2pod/{_raw(name)}.env"], [f"ExecStartPre=/bin/sh -c {word}"]
 
 
 _RUNTIME_DIR = "K2P-RUNTIME-DIR"  # a stand-in for %t, which _word would make literal
@@ -215,7 +274,7 @@ def unit_keys(node, version: Version | None = None) -> tuple[list[str], list[str
         elif opt.unit == "exec":
             keys.append(_exec(node.name, value))
         elif opt.unit == "mount":
-            keys += [_mount_key(m) for m in value]
+            keys += [_mount_key(m, version) for m in value]
         elif opt.unit == "args-mount":
             keys += [f"PodmanArgs={_word('--mount=' + option_text(m))}" for m in value]
         elif opt.unit == "network":
@@ -265,18 +324,22 @@ def _exec(name: str, command: list[str]) -> str:
     return "Exec=" + " ".join(_word(a, always=True) for a in command)
 
 
-def _mount_key(m: BindMount | VolumeMount | SubPathBind) -> str:
-    """``Mount=``; a named volume points at its ``.volume`` unit when the value can be a
-    ``Mount=`` key (Quadlet resolves unit names only there). A sub-path bind (a target before
-    volume ``subpath=``) names a mountpoint known only on the host: refused."""
+def _linked_mount(m: VolumeMount, version: Version | None) -> bool:
+    """Whether ``Mount=`` names the ``.volume`` unit: the target has kube2pod's ``.volume`` units
+    (5.0 and later; before, volumes are plain services: render/units.py) and the value fits the key."""
+    return (version is None or version >= POD_UNITS_SINCE) and _plain_csv(option_text(m, ".volume"))
+
+
+def _mount_key(m: BindMount | VolumeMount | SubPathBind, version: Version | None = None) -> str:
+    """``Mount=``; a named volume points at its ``.volume`` unit where :func:`_linked_mount`
+    (Quadlet resolves unit names only there). A sub-path bind (a target before volume
+    ``subpath=``) names a mountpoint known only on the host: refused."""
     if isinstance(m, SubPathBind):
         raise Unsupported(f"the sub-path {m.subpath} of volume {m.volume}: Quadlet's Mount= has subpath= from "
                           f"Podman {NATIVE_SUBPATH}; target Podman {NATIVE_SUBPATH} or later, or use "
                           "`kube2pod convert -o sh` or `kube2pod apply`")
-    if isinstance(m, VolumeMount):
-        linked = option_text(m, ".volume")
-        if _plain_csv(linked):
-            return f"Mount={_raw(linked)}"
+    if isinstance(m, VolumeMount) and _linked_mount(m, version):
+        return f"Mount={_raw(option_text(m, '.volume'))}"
     plain = option_text(m)
     return f"Mount={_raw(plain)}" if _plain_csv(plain) else f"PodmanArgs={_word('--mount=' + plain)}"
 
@@ -294,27 +357,24 @@ def _volume_option(k: str, v: str) -> str:
     return f"PodmanArgs={_word(f'--opt={k}={v}')}"
 
 
-def _header(source: ObjectRef) -> list[str]:
+def _header(source: ObjectRef, note: str = INSTALL_NOTE) -> list[str]:
     where = f" ({source.location})" if source.file else ""
     return [f"# Generated by kube2pod {__version__} from {_comment(str(source))}{_comment(where)}; "
-            "do not edit by hand.", INSTALL_NOTE]
+            "do not edit by hand.", note]
 
 
 def _pod_host_paths(pod: Pod) -> set[str]:
-    paths = {m.source for c in pod.containers for m in c.mounts if isinstance(m, BindMount)}
-    return paths | {d.host_path for c in pod.containers for d in c.devices}
+    """The host paths the pod's containers (init containers too) bind or use as devices."""
+    ctrs = [*pod.init_containers, *pod.containers]
+    paths = {m.source for c in ctrs for m in c.mounts if isinstance(m, BindMount)}
+    return paths | {d.host_path for c in ctrs for d in c.devices}
 
 
 def _pod_secrets(pod: Pod) -> set[str]:
-    names = {e.secret for c in pod.containers for e in c.secret_env}
-    return names | {f.secret for c in pod.containers for f in c.secret_files}
-
-
-def _secret_check(secret: Secret) -> str:
-    """The secret's value is never written to a unit: the pod service checks that it exists."""
-    msg = (f"kube2pod: podman secret {secret.name} (key {secret.key} of Secret {secret.secret}) is missing; "
-           f"create it with: podman secret create {secret.name} FILE")
-    return f"podman secret exists {sh(secret.name)} || {{ echo {sh(msg)} >&2; exit 1; }}"
+    """The podman secrets the pod's containers (init containers too) use."""
+    ctrs = [*pod.init_containers, *pod.containers]
+    names = {e.secret for c in ctrs for e in c.secret_env}
+    return names | {f.secret for c in ctrs for f in c.secret_files}
 
 
 def _raw(value: str) -> str:

@@ -97,12 +97,12 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
         lines += pull_secret_comments(plan)
     for pod in plan.pods:
         lines.append(f"# Pod {pod.name} from {pod.source} ({pod.source.location})")
-        lines.append(_cmd(argv.pod_create(spec.pods[pod.name])))
+        lines.append(command(argv.pod_create(spec.pods[pod.name])))
         for c in [*pod.init_containers, *pod.containers]:
             lines += [pull_command(m.image, m.pull_policy) for m in c.image_mounts]  # image volumes
-            lines.append(_cmd(argv.container_create(spec.containers[c.name]), variables))
+            lines.append(command(argv.container_create(spec.containers[c.name]), variables))
         if start:
-            lines.append(_cmd(argv.pod_start(pod.name)))
+            lines.append(command(argv.pod_start(pod.name)))
         lines.append("")
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -134,7 +134,7 @@ def pull_secret_comments(plan: Plan) -> list[str]:
 def volume_commands(name: str, node: VolumeSpec) -> list[str]:
     """Create the volume when missing (``--ignore`` where the target has it, then the ownership
     check); an existing one is used only if kube2pod made it."""
-    create = _cmd(argv.volume_create(node))
+    create = command(argv.volume_create(node))
     if node.ignore:
         return [create, volume_script.owned_or_stop("volume", name)]
     return [f"k2p_mine volume {sh(name)} || {create}"]
@@ -144,7 +144,7 @@ def network_command(net: Network, node: NetworkSpec) -> str:
     """Create the network when missing (``--ignore`` where the target has it); an existing one is
     used only if kube2pod made it (or the user named it with ``--network``), and with the subnet the
     plan gives it, as apply decides."""
-    name, create = sh(net.name), _cmd(argv.network_create(node))
+    name, create = sh(net.name), command(argv.network_create(node))
     if net.shared:
         return create if node.ignore else f"podman network exists {name} || {create}"
     lines = [create, volume_script.owned_or_stop("network", net.name)] if node.ignore else [
@@ -169,7 +169,7 @@ def secret_commands(secret: Secret, node: SecretSpec, show_secrets: bool = False
         f': ${{{var}:?{sh(why)}}}',
         *([f"k2p_mine secret {sh(secret.name)} || :"] if node.replace_existing else
           [f"k2p_mine secret {sh(secret.name)} && podman secret rm {sh(secret.name)} >/dev/null"]),
-        _cmd(argv.secret_create(node)),
+        command(argv.secret_create(node)),
     ]
 
 
@@ -200,7 +200,9 @@ def sub_path_commands(containers: list[Container], variables: dict[str, str]) ->
     return lines
 
 
-def _cmd(args: list[str], variables: dict[str, str] | None = None) -> str:
+def command(args: list[str], variables: dict[str, str] | None = None) -> str:
+    """A podman command line of the script: each argument one shell word (``_word``); also the
+    plain systemd units' commands that need a shell (render/units.py)."""
     return " ".join(_word(a, variables) for a in args)
 
 

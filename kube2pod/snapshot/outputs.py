@@ -13,10 +13,12 @@ from kube2pod.render.formats import FORMATS as RENDERED, gates, render_all
 from kube2pod.spec.version import DEFAULT, Version
 
 FORMATS = (*RENDERED, "diagnostics")
-DEFAULT_FORMATS = ("sh", "json", "quadlet", "diagnostics")
+DEFAULT_FORMATS = ("sh", "json", "systemd", "diagnostics")
 FILE_NAMES = {**{f.name: f.file for f in RENDERED.values() if not f.directory}, "diagnostics": "diagnostics.txt"}
 QUADLET_DIR = RENDERED["quadlet"].file
 QUADLET_ERROR = QUADLET_DIR + "/error.txt"
+SYSTEMD_DIR = RENDERED["systemd"].file
+SYSTEMD_ERROR = SYSTEMD_DIR + "/error.txt"
 
 
 def is_snapshot_file(name: str, formats: Sequence[str] = FORMATS) -> bool:
@@ -40,8 +42,8 @@ def snapshot_files(paths: Sequence[str], formats: Sequence[str] = DEFAULT_FORMAT
 
     ``diagnostics.txt`` holds ``exit N`` (what ``kube2pod convert`` exits with), ``podman X.Y``
     and every diagnostic; the other files are present only when their renderer succeeded, except
-    that a directory format is one output among several: units Quadlet cannot express leave
-    their error in ``quadlet/error.txt``.
+    that a directory format is one output among several: units that cannot be written leave
+    their error in ``<directory>/error.txt`` (``systemd/error.txt``, ``quadlet/error.txt``).
     ValueError for an unknown format or a bad option.
     """
     from kube2pod import pipeline

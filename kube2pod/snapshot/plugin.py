@@ -1,7 +1,7 @@
 """pytest plugin (entry point ``pytest11: kube2pod``): snapshot a manifest's translation in one line.
 
     def test_app(kube2pod_snapshot):
-        kube2pod_snapshot("deploy/app.yaml")                  # sh, json, quadlet, diagnostics
+        kube2pod_snapshot("deploy/app.yaml")                  # sh, json, systemd, diagnostics
         kube2pod_snapshot("deploy/db.yaml", formats=["sh"], name="db")
 
 Files go under the test's pytest-snapshot directory (``snapshots/<module>/<test>/[name/]``);

@@ -96,3 +96,24 @@ def exec_words(service: str, key: str, contains: str) -> list[str]:
     lines = [ln.split("=", 1)[1] for ln in service.split("\n") if ln.startswith(key + "=") and contains in ln]
     assert len(lines) == 1, service
     return systemd_words(lines[0])
+    return systemd_words(lines[0])
+
+
+def quadlet_cases(pattern: str = "*") -> list[str]:
+    """The fixtures (``fixtures/<pattern>``) with pods whose units Quadlet writes for the newest target."""
+    from kube2pod.load import load
+    from kube2pod.render import quadlet
+    from kube2pod.translate import translate
+
+    cases = []
+    for unit in sorted((REPO / "fixtures").glob(f"{pattern}/systemd/*-pod.service")):
+        case = unit.parent.parent.name
+        if case in cases:
+            continue
+        plan = translate(load([str(REPO / "fixtures" / case / "input.yaml")]).manifests).plan
+        try:
+            quadlet.render(plan)
+        except ValueError:  # refused by Quadlet (e.g. an empty Exec= argument): tested on its own
+            continue
+        cases.append(case)
+    return cases
