@@ -169,12 +169,12 @@ CONVERT = """
                                              "examples/*.yaml") for p in Path().glob(pattern)})
     results = {}
     for path in inputs:
-        for fmt in ("sh", "json", "quadlet"):
+        for fmt in ("sh", "json", "systemd"):
             out, err, units = io.StringIO(), io.StringIO(), Path(sys.argv[1])  # the same path both times
             shutil.rmtree(units, ignore_errors=True)
             units.mkdir()
             with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-                code = main(["convert", "-o", fmt, path] + (["--out-dir", str(units)] if fmt == "quadlet" else []))
+                code = main(["convert", "-o", fmt, path] + (["--out-dir", str(units)] if fmt == "systemd" else []))
             files = {p.name: p.read_text() for p in sorted(units.iterdir())}
             results[f"{path} {fmt}"] = [code, out.getvalue(), err.getvalue(), files]
     print(json.dumps(results))

@@ -49,8 +49,8 @@ def test_update_then_pass_then_diff_then_update(project):
     first.stdout.fnmatch_lines(["*Snapshot directory was modified*", "*convert.sh*"])
     snaps = project.path / "snapshots" / "test_manifests" / "test_web"
     assert sorted(p.relative_to(snaps).as_posix() for p in snaps.rglob("*") if p.is_file()) == [
-        "convert.sh", "diagnostics.txt", "plan.json", "quadlet/web-app.container", "quadlet/web.pod",
-        "quadlet/web_default.network"]
+        "convert.sh", "diagnostics.txt", "plan.json", "systemd/web-pod.service",
+        "systemd/web_default-network.service"]
     assert "fixtures" not in (snaps / "convert.sh").read_text()
     assert "# Source: deploy/web.yaml" in (snaps / "convert.sh").read_text()
 
@@ -148,8 +148,8 @@ def test_cli_check_and_update(tmp_path):
     wrote = _kube2pod("convert", "--update-snapshots", "snap", "deploy/web.yaml", cwd=tmp_path)
     assert wrote.returncode == 0, wrote.stderr
     assert sorted(p.relative_to(tmp_path / "snap").as_posix() for p in (tmp_path / "snap").rglob("*.*")) == [
-        "convert.sh", "diagnostics.txt", "plan.json", "quadlet/web-app.container", "quadlet/web.pod",
-        "quadlet/web_default.network"]
+        "convert.sh", "diagnostics.txt", "plan.json", "systemd/web-pod.service",
+        "systemd/web_default-network.service"]
     same = _kube2pod("convert", "--check", "snap", "deploy/web.yaml", cwd=tmp_path)
     assert same.returncode == 0 and same.stdout == ""
 
@@ -157,7 +157,7 @@ def test_cli_check_and_update(tmp_path):
     changed = _kube2pod("convert", "--check", "snap", "deploy/web.yaml", cwd=tmp_path)
     assert changed.returncode == 1
     assert "-    --publish=18080:8080/tcp" in changed.stdout and "+    --publish=18081:8080/tcp" in changed.stdout
-    assert "-PublishPort=18080:8080/tcp" in changed.stdout
+    assert "systemd/web-pod.service: output changed" in changed.stdout and "--publish=18081:8080/tcp" in changed.stdout
     assert "--update-snapshots snap" in changed.stderr
 
     _kube2pod("convert", "--update-snapshots", "snap", "deploy/web.yaml", cwd=tmp_path)
