@@ -75,13 +75,15 @@ CASES = {"app": APP}
 class Expect(NamedTuple):
     """``script``/``not_script``: lines of convert.sh that must start with / that no line starts with;
     ``quadlet``: unit lines that must be present (``file: line``); ``quadlet_error``: a part of the
-    Quadlet error; ``errors``: parts of diagnostics.txt (then no output is written)."""
+    Quadlet error; ``units``: lines of ``-o systemd`` (``file: line``; else it is ``-o quadlet``'s
+    output); ``errors``: parts of diagnostics.txt (then no output is written)."""
 
     script: tuple[str, ...] = ()
     not_script: tuple[str, ...] = ()
     quadlet: tuple[str, ...] = ()
     quadlet_error: str = ""
     errors: tuple[str, ...] = ()
+    units: tuple[str, ...] = ()
 
 
 _CHECKS_43 = ("k2p_mine volume app-conf || podman volume create --label",
@@ -96,13 +98,23 @@ _REPLACE = ("k2p_mine secret creds-token || :", "podman secret create --replace 
 
 ROWS = [
     ("app", "4.3", Expect(script=("# Target: Podman 4.3 or later", *_CHECKS_43),
-                          not_script=("podman volume create --ignore", "podman secret create --replace"))),
+                          not_script=("podman volume create --ignore", "podman secret create --replace"),
+                          quadlet_error="Podman 4.3 has no Quadlet (it arrived in Podman 4.4); use `kube2pod convert "
+                                        "-o systemd`",
+                          units=("app-pod.service: Type=forking", "creds-token-secret.service: Type=oneshot"))),
     ("app", "4.4", Expect(script=("# Target: Podman 4.4 or later", *_IGNORE, *_CHECKS_43[2:]),
                           not_script=("k2p_mine volume", "k2p_mine network", "podman secret create --replace"),
-                          quadlet_error="NetworkName= (name) needs Podman 4.7 or later (Quadlet); the target is Podman 4.4")),
+                          quadlet=("app-main.container: PodmanArgs=--pod=app",  # no .pod units before 5.0
+                                   "app-main.container: BindsTo=app-pod.service",
+                                   "app-main.container: PodmanArgs=--secret=creds-token,type=env,target=TOKEN",  # 4.5
+                                   "app-main.container: PodmanArgs=--workdir=/srv", "app-prepare.container: Type=oneshot",
+                                   "app-pod.service: Wants=app-main.service"))),
     ("app", "4.9", Expect(script=("# Target: Podman 4.9 or later", *_IGNORE, *_REPLACE),
                           not_script=("k2p_mine volume", "podman secret rm"),
-                          quadlet_error="PodName= (--name) needs Podman 5.0 or later (Quadlet); the target is Podman 4.9")),
+                          quadlet=("app-main.container: PodmanArgs=--pod=app",
+                                   "app-main.container: Secret=creds-token,type=env,target=TOKEN",
+                                   "app-main.container: WorkingDir=/srv",
+                                   "m_default_lan-network.service: Type=oneshot"))),
     ("app", "5.0", Expect(script=("# Target: Podman 5.0 or later", *_IGNORE, *_REPLACE),
                           quadlet=("app-main.container: Secret=creds-token,type=env,target=TOKEN",
                                    "app-main.container: WorkingDir=/srv", "app.pod: PodName=app",
@@ -149,6 +161,12 @@ def test_outputs_per_target(case, target, expect, tmp_path):
     for item in expect.quadlet:
         unit, _, line = item.partition(": ")
         assert line in files[f"quadlet/{unit}"].splitlines(), (item, files[f"quadlet/{unit}"])
+    for item in expect.units:
+        unit, _, line = item.partition(": ")
+        assert line in files[f"systemd/{unit}"].splitlines(), (item, files[f"systemd/{unit}"])
+    if not expect.units:  # -o systemd is Quadlet's output where there is Quadlet
+        assert {k[8:]: v for k, v in files.items() if k.startswith("systemd/")} == {
+            k[8:]: v for k, v in files.items() if k.startswith("quadlet/")}
 
 
 def _translated(tmp_path: Path, text: str) -> pipeline.Outcome:
@@ -290,9 +308,10 @@ echo "$*" >> "$state/calls"
 kind=$1; shift
 case "$kind" in volume|network|secret) ;; *) exit 0 ;; esac
 verb=$1; shift
-last=""; prev=""; ignore=""; replace=""; mine=false
+last=""; prev=""; ignore=""; replace=""; mine=false; subnet=""
 for a in "$@"; do
-  case "$a" in --ignore) ignore=1 ;; --replace) replace=1 ;; --label=io.kube2pod.managed=true) mine=true ;; esac
+  case "$a" in --ignore) ignore=1 ;; --replace) replace=1 ;; --label=io.kube2pod.managed=true) mine=true ;;
+    --subnet=*) subnet="$subnet${a#--subnet=} " ;; esac
   prev=$last; last=$a
 done
 name=$last
@@ -305,10 +324,11 @@ case "$verb" in
       [ -n "$replace" ] && { echo "$mine" > "$f"; exit 0; }
       echo "Error: $kind $name already exists" >&2; exit 125
     fi
-    echo "$mine" > "$f" ;;
+    echo "$mine" > "$f"; printf '%s' "$subnet" > "$f.subnets" ;;
   inspect)
     [ -e "$f" ] || { echo "Error: no such $kind $name" >&2; exit 125; }
-    case "$*" in *Mountpoint*) mkdir -p "$state/mnt.$name"; echo "$state/mnt.$name" ;; *) cat "$f" ;; esac ;;
+    case "$*" in *Mountpoint*) mkdir -p "$state/mnt.$name"; echo "$state/mnt.$name" ;;
+      *Subnets*) cat "$f.subnets" 2>/dev/null; echo ;; *) cat "$f" ;; esac ;;
   rm) rm "$f" ;;
   exists) [ -e "$f" ] ;;
 esac
