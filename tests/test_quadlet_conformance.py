@@ -66,6 +66,12 @@ def test_quadlet_makes_what_apply_makes(case, quadlet_bin, tmp_path, monkeypatch
     reset(podman_clean)
 
     plan = translate(load([path]).manifests).plan
+    from kube2pod.spec import Version, build
+
+    host = Version.parse(podman("version", "--format", "{{.Client.Version}}").stdout.strip())
+    if build(plan, host).containers != build(plan, quadlet.LATEST).containers:  # e.g. a native volume sub-path
+        pytest.skip(f"the Quadlet {quadlet.LATEST} units create other containers than podman {host} can "
+                    "(tests/test_render_units.py runs the units of this podman's version)")
     services = generate(quadlet_bin, quadlet.render(plan), tmp_path)
     for secret in plan.secrets:  # units never hold a secret's value: made as the script makes them
         podman("secret", "create", secret.name, "-", input=secret.data().decode())
