@@ -101,7 +101,7 @@ def test_script_and_apply_refuse_with_the_hint(tmp_path):
         code, out, err = run_cli(*args, str(f))
         assert code == 2 and out == "", (args, err)
         assert f"{f}:1:1: error:" in err and "cannot run CronJob/wl-backup on its schedule" in err, err
-        assert "kube2pod convert -o quadlet" in err
+        assert "kube2pod convert -o systemd" in err
 
 
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze is not installed")

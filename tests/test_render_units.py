@@ -420,3 +420,54 @@ def test_native_quadlet_pod_makes_its_secret_from_the_file(quadlet_bin, tmp_path
     podman("secret", "create", secret.name, "-", input="mine")  # the user's own: used as it is
     _run_unit("unitapp-pod.service", only_sh, ("ExecStartPre",), podman_shell_env, tmp_path, config)
     reset(podman_clean)
+
+
+# --- today's features in the plain forms -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", [V(4, 3), V(4, 9)], ids=str)
+def test_a_cronjob_gets_its_timer_in_the_plain_forms(version, tmp_path):
+    """The scheduled pod's plain service is started by its timer (no [Install]); its pod stops
+    with the run (--exit-policy=stop, once); systemd accepts both."""
+    from support.k2p import translate_text
+    from test_cronjob import CRON
+
+    plan = translate_text(tmp_path, CRON).plan
+    out = units.render(plan, build(plan, version))
+    service, timer = out["wl-backup-pod-pod.service"], out["wl-backup-pod.timer"]
+    assert "Unit=wl-backup-pod-pod.service\n" in timer and "OnCalendar=Mon..Fri *-*-* 02:30:00 Europe/Berlin\n" in timer
+    assert "[Install]" not in service and service.count("--exit-policy=stop") == 1
+    d = tmp_path / "units"
+    d.mkdir()
+    for name, text in out.items():
+        (d / name).write_text(text)
+    proc = subprocess.run([_analyzer(), "verify", "--man=no", "wl-backup-pod-pod.service", "wl-backup-pod.timer"],
+                          cwd=d, capture_output=True, text=True, timeout=60)
+    noise = [ln for ln in proc.stderr.splitlines() if ".container.service" not in ln
+             and not re.search(r"Unit [\w.@-]+\.service not found", ln)]
+    assert not noise, proc.stderr
+
+
+def test_the_4_3_pod_service_pulls_image_volumes_and_reads_host_facts(tmp_path):
+    """4.3: an image volume's pull runs before its container's create; a container with host facts
+    (HostWord arguments) is created through /bin/sh -ec with the script's lines for them."""
+    from support.k2p import translate_text
+    from test_image_volumes import POD
+
+    from kube2pod.render import shell
+
+    plan = translate_text(tmp_path, POD).plan
+    service = units.render(plan, build(plan, V(4, 3)))["wl-imgvol-pod.service"]
+    pre = _commands(service, "ExecStartPre")
+    pull = pre.index("/bin/sh -c \"podman image exists localhost/k2p-entry:latest\"")
+    assert pre[pull + 1].startswith("/usr/bin/podman create ") and "--mount=type=image," in pre[pull + 1]
+
+    facts = translate_text(tmp_path, POD.replace("    command: [sleep, \"600\"]\n", (
+        "    command: [sleep, \"600\"]\n    env: [{name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}]\n")))
+    assert not facts.has_errors, [d.format() for d in facts.diagnostics]
+    service = units.render(facts.plan, build(facts.plan, V(4, 3)))["wl-imgvol-pod.service"]
+    (create,) = [line for line in _commands(service, "ExecStartPre") if "podman create" in line]
+    script = systemd_words(create)
+    assert script[:2] == ["/bin/sh", "-ec"]
+    lines = script[2].split("\n")
+    assert lines[0] == shell.HOST_FACTS["node-name"][0] and ' --env=NODE="$k2p_node_name" ' in lines[-1]

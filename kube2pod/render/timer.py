@@ -48,5 +48,6 @@ def refusals(plan: Plan, what: str) -> list[Diagnostic]:
     """An error at each scheduled pod's CronJob: ``what`` (the script, apply) cannot run it."""
     return [error(f"{what} cannot run {p.source} on its schedule: a CronJob needs a systemd timer",
                   SourcePos(p.source.file, p.source.line, 1) if p.source.file else None,
-                  "use `kube2pod convert -o quadlet` (or -o systemd) for its timer and units")
+                  "use `kube2pod convert -o systemd` (the units of the target Podman; -o quadlet from 4.4) for its "
+                  "timer and units")
             for p in plan.pods if p.schedule is not None]
