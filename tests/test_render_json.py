@@ -59,10 +59,12 @@ def test_secrets_are_redacted_in_every_output_unless_asked(tmp_path, monkeypatch
     for fmt in ("sh", "json", "yaml"):
         code, out, _ = run_cli("convert", "-o", fmt, "m.yaml")
         assert code == 0 and "hunter2" not in out, fmt
-    code, _, _ = run_cli("convert", "-o", "quadlet", "--out-dir", "units", "m.yaml")
-    assert code == 0 and all("hunter2" not in p.read_text() for p in (tmp_path / "units").iterdir())
-    code, _, _ = run_cli("convert", "--update-snapshots", "snap", "--formats", "sh,json,yaml,quadlet,diagnostics",
-                         "m.yaml")
+    for fmt, version in (("systemd", "4.3"), ("systemd", "4.9"), ("quadlet", "5.4")):
+        code, _, _ = run_cli("convert", "-o", fmt, "--podman-version", version, "--out-dir", f"units{version}", "m.yaml")
+        units = list((tmp_path / f"units{version}").iterdir())
+        assert code == 0 and units and all("hunter2" not in p.read_text() for p in units), version
+    code, _, _ = run_cli("convert", "--update-snapshots", "snap", "--formats",
+                         "sh,json,yaml,quadlet,systemd,diagnostics", "m.yaml")
     assert code == 0 and all("hunter2" not in p.read_text() for p in (tmp_path / "snap").rglob("*.*"))
 
 

@@ -97,7 +97,7 @@ def test_cli_reports_nul_at_the_pod(tmp_path, monkeypatch):
     Path("nul.yaml").write_text('apiVersion: v1\nkind: Pod\nmetadata: {name: nul}\nspec:\n  containers:\n'
                                 '    - name: c\n      image: localhost/busybox:latest\n'
                                 '      env: [{name: A, value: "x\\0y"}]\n')
-    for fmt in ("sh", "quadlet"):
+    for fmt in ("sh", "quadlet", "systemd"):
         code, out, err = run_cli("convert", "-o", fmt, "--out-dir", "units", "nul.yaml")
         assert (code, out) == (2, "")
         assert err.startswith("nul.yaml:1:1: error: plan.pods[0].containers[0].env[0].value contains a NUL byte")
