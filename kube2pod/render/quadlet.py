@@ -51,7 +51,7 @@ from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, V
 from kube2pod.render import timer, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.render.shell import HOST_FACTS, host_path_command, mountpoint_variables, sub_path_commands
-from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
+from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_POD_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
 from kube2pod.spec.mount import NATIVE_SUBPATH, SubPathBind, option_text
 from kube2pod.spec.option import BARE
 from kube2pod.spec.volume import QUADLET_OPTION_KEYS
@@ -65,8 +65,6 @@ PLAIN_INSTALL_NOTE = (
     "# Install: copy the *.service files to ~/.config/systemd/user/ (rootless) or /etc/systemd/system/\n"
     "# (root) and any Quadlet *.container files to ~/.config/containers/systemd/ or /etc/containers/systemd/,\n"
     "# run `systemctl [--user] daemon-reload`, then `systemctl [--user] enable --now <pod>-pod.service`.")
-#: The first Podman whose Quadlet has ``.pod`` units.
-POD_UNITS_SINCE = Version(5, 0)
 #: The newest Podman whose Quadlet kube2pod is checked against: the target of ``render`` without a spec.
 LATEST = Version(5, 4)
 
@@ -110,7 +108,7 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
     if not has_quadlet(spec.version):
         raise NoQuadlet(f"Podman {spec.version} has no Quadlet (it arrived in Podman {QUADLET_SINCE}); "
                         "use `kube2pod convert -o systemd`, which writes plain systemd units for it")
-    if spec.version < POD_UNITS_SINCE:
+    if spec.version < QUADLET_POD_SINCE:
         return _without_pod_units(plan, spec)
     units: dict[str, str] = {}
     for net in plan.networks:
@@ -181,7 +179,7 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     requires and follows the services of the containers ``after``; an ``init`` container's (one
     with an ``init_type``) service is a oneshot."""
     keys, service = unit_keys(spec.containers[c.name], spec.version)
-    joined = spec.version < POD_UNITS_SINCE  # by --pod=: bound to the pod's plain service
+    joined = spec.version < QUADLET_POD_SINCE  # by --pod=: bound to the pod's plain service
     lines = [*_header(pod.source, PLAIN_INSTALL_NOTE if joined else INSTALL_NOTE), "[Unit]",
              f"Description=Container {_raw(c.name)} of pod {_raw(pod.name)}"]
     if joined:
@@ -327,7 +325,7 @@ def _exec(name: str, command: list[str]) -> str:
 def _linked_mount(m: VolumeMount, version: Version | None) -> bool:
     """Whether ``Mount=`` names the ``.volume`` unit: the target has kube2pod's ``.volume`` units
     (5.0 and later; before, volumes are plain services: render/units.py) and the value fits the key."""
-    return (version is None or version >= POD_UNITS_SINCE) and _plain_csv(option_text(m, ".volume"))
+    return (version is None or version >= QUADLET_POD_SINCE) and _plain_csv(option_text(m, ".volume"))
 
 
 def _mount_key(m: BindMount | VolumeMount | SubPathBind, version: Version | None = None) -> str:

@@ -28,16 +28,16 @@ script's commands (render/argv.py, render/shell.py) and its ownership checks (``
   CronJob's): its ``<pod>.timer`` (render/timer.py) starts the service.
 
 Unit names match Quadlet's generated services (``<name>-volume.service``, ``<pod>-pod.service``), so
-the dependencies read the same in every form; another unit kind (a timer next to a service) is
-one more entry of the same mapping.
+the dependencies read the same in every form; a scheduled pod's timer (``<pod>.timer``) is one
+more entry of the same mapping.
 """
 
 from __future__ import annotations
 
 from kube2pod.plan import Container, Network, Plan, Pod, Secret, Volume, VolumeMount
 from kube2pod.render import argv, shell, timer, volume_script
-from kube2pod.render.quadlet import PLAIN_INSTALL_NOTE, _at, _header, _pod_host_paths, _pod_secrets, _raw, _word
-from kube2pod.render.quadlet import has_quadlet
+from kube2pod.render.quadlet import (PLAIN_INSTALL_NOTE, _at, _header, _pod_host_paths, _pod_secrets, _raw, _word,
+                                     has_quadlet)
 from kube2pod.render.quadlet import render as quadlet_render
 from kube2pod.render.quoting import sh
 from kube2pod.spec import Spec, build
@@ -53,7 +53,6 @@ STOP_MARGIN = 60
 START_TIMEOUT = "15min"
 #: Where a secret's value may wait for its unit: ``/etc/kube2pod/secrets`` (root), ``~/.config/...`` (user).
 SECRET_DIR = "%E/kube2pod/secrets"
-
 
 
 def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:

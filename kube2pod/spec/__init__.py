@@ -136,9 +136,11 @@ def _node_gaps(node, version: Version, output: str, owner, container):
 
 #: The first Podman with Quadlet.
 QUADLET_SINCE = Version(4, 4)
+#: The first Podman whose Quadlet has ``.pod`` units (before, render/units.py makes the pod).
+QUADLET_POD_SINCE = Version(5, 0)
 #: The first Podman whose Quadlet unit of each spec kind has ``PodmanArgs=`` (``.pod`` units: 5.0).
 QUADLET_ARGS_SINCE = {"ContainerSpec": Version(4, 4), "VolumeSpec": Version(4, 6), "NetworkSpec": Version(4, 6),
-                      "PodSpec": Version(5, 0)}
+                      "PodSpec": QUADLET_POD_SINCE}
 
 
 def quadlet_key(node, name: str, version: Version) -> str | None:
