@@ -132,11 +132,13 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
 def _without_pod_units(plan: Plan, spec: Spec) -> dict[str, str]:
     """Podman 4.4 - 4.9: the plain services of the pods, volumes, networks and secrets (and the
     timers of scheduled pods: render/units.py), and a ``.container`` unit per container bound to
-    its pod's service."""
+    its pod's service (a scheduled pod's service creates its containers itself: units.has_containers)."""
     from kube2pod.render import units as plain
 
     out = plain.services(plan, spec, containers=False)
     for pod in plan.pods:
+        if plain.has_containers(pod, False):  # a scheduled pod: its service creates its containers
+            continue
         for i, c in enumerate(pod.init_containers):
             after = [pod.init_containers[i - 1].name] if i else []
             out[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, after, True)

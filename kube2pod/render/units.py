@@ -75,7 +75,7 @@ def services(plan: Plan, spec: Spec, containers: bool) -> dict[str, str]:
     for secret in plan.secrets:
         units[f"{secret.name}-secret.service"] = _at(secret.source, secret_service, secret, spec)
     for pod in plan.pods:
-        units[f"{pod.name}-pod.service"] = _at(pod.source, pod_service, pod, plan, spec, containers)
+        units[f"{pod.name}-pod.service"] = _at(pod.source, pod_service, pod, plan, spec, has_containers(pod, containers))
         if pod.schedule is not None:  # a CronJob's: the timer starts the pod's service
             units[timer.timer_name(pod)] = timer.timer_unit(pod, f"{pod.name}-pod.service")
     return units
@@ -149,6 +149,14 @@ def _dq(text: str) -> str:
     """``text`` inside shell double quotes with ``$k2p_file`` expanded and nothing else."""
     out = "".join("\\" + ch if ch in '"\\`$' else ch for ch in text)
     return out.replace("\\$k2p_file", "$k2p_file")
+
+
+def has_containers(pod: Pod, containers: bool) -> bool:
+    """Whether the pod's service creates its containers: with ``containers`` (4.3), and always for a
+    scheduled pod: its pod stops when its last container exits (``--exit-policy=stop``), so its
+    containers must exist before it starts (``pod start`` runs the init containers first), not be
+    created one by one by Quadlet units (one that ends before the next exists would end the run)."""
+    return containers or pod.schedule is not None
 
 
 def pod_service(pod: Pod, plan: Plan, spec: Spec, containers: bool) -> str:
