@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import socket
 import subprocess
 from pathlib import Path
 
@@ -249,8 +250,8 @@ START, STOP = ("ExecStartPre", "ExecStart", "ExecStartPost"), ("ExecStop", "Exec
 
 @pytest.mark.podman
 def test_plain_units_run_on_podman_4_3(tmp_path, podman, podman_shell_env, podman_clean):
-    """The 4.3 units of a pod with a configMap volume and a Secret: started in dependency order the
-    pod runs, a second start (after a crash: the pod left behind) runs it again, stop removes the
+    """The 4.3 units of a pod with a configMap volume (also mounted by a sub-path), a Secret and a
+    host fact (spec.nodeName): started in dependency order the pod runs, a second start (after a crash: the pod left behind) runs it again, stop removes the
     pod and its containers and keeps the volumes; someone else's pod of the name is never removed."""
     from support.inspect_facts import reset
 
@@ -278,6 +279,9 @@ def test_plain_units_run_on_podman_4_3(tmp_path, podman, podman_shell_env, podma
     assert state("unitapp") == "Running"
     assert podman("exec", "unitapp-main", "cat", "/etc/app/app.conf").stdout == "key = 1\n"
     assert podman("exec", "unitapp-main", "sh", "-c", "echo $TOKEN").stdout == "s3cret\n"
+    # a host fact and a volume sub-path: the create runs through the script's lines
+    assert podman("exec", "unitapp-main", "sh", "-c", "echo $NODE").stdout == socket.gethostname().lower() + "\n"
+    assert podman("exec", "unitapp-main", "cat", "/etc/one.conf").stdout == "key = 1\n"
     start()  # the service restarted without its stop commands (a crash): kube2pod's leftover pod is replaced
     assert state("unitapp") == "Running"
     _run_unit("unitapp-pod.service", out["unitapp-pod.service"], STOP, podman_shell_env, runtime, config)
@@ -314,8 +318,12 @@ spec:
     - name: main
       image: localhost/busybox:latest
       command: [sleep, "1000"]
-      env: [{name: TOKEN, valueFrom: {secretKeyRef: {name: token, key: value}}}]
-      volumeMounts: [{name: conf, mountPath: /etc/app}]
+      env:
+        - {name: TOKEN, valueFrom: {secretKeyRef: {name: token, key: value}}}
+        - {name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}
+      volumeMounts:
+        - {name: conf, mountPath: /etc/app}
+        - {name: conf, mountPath: /etc/one.conf, subPath: app.conf}
   volumes: [{name: conf, configMap: {name: conf}}]
 """
 
