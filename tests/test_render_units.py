@@ -200,16 +200,17 @@ def test_verify_catches_a_bad_unit(tmp_path):
 @pytest.mark.parametrize("case", quadlet_cases(), ids=str)
 def test_generator_accepts_the_4_x_container_units(case, quadlet_bin, tmp_path):
     """Quadlet 5.4's generator (the allow-list above holds the keys to 4.4 - 4.9): each .container unit
-    of the 4.9 form runs its container in the pod, bound to the pod's plain service."""
+    of the 4.9 form runs its container in the pod, bound to the pod's plain service (a pod with a
+    volume sub-path has none: its service creates the containers as in the 4.3 form)."""
     plan = _plan(case)
-    try:
-        out = units.render(plan, build(plan, V(4, 9)))
-    except quadlet.Unsupported as exc:  # a volume sub-path before 5.4: a bind of a host-only mountpoint
-        assert "sub-path" in str(exc) and any(m.subpath for p in plan.pods for c in p.containers
-                                              for m in c.mounts if hasattr(m, "subpath")), exc
-        return
-    services = generate(quadlet_bin, {k: v for k, v in out.items() if k.endswith(".container")}, tmp_path)
+    spec = build(plan, V(4, 9))
+    out = units.render(plan, spec)
+    containers = {k: v for k, v in out.items() if k.endswith(".container")}
+    services = generate(quadlet_bin, containers, tmp_path) if containers else {}
     for pod in plan.pods:
+        if units.has_containers(pod, spec, False):  # its pod service creates them (tested below)
+            assert "podman create --pod=" in out[f"{pod.name}-pod.service"]
+            continue
         for c in [*pod.init_containers, *pod.containers]:
             service = services[f"{c.name}.service"]
             words = exec_words(service, "ExecStart", "podman run")
@@ -484,3 +485,16 @@ def test_the_4_3_pod_service_pulls_image_volumes_and_reads_host_facts(tmp_path):
     assert script[:2] == ["/bin/sh", "-ec"]
     lines = script[2].split("\n")
     assert lines[0] == shell.HOST_FACTS["node-name"][0] and ' --env=NODE="$k2p_node_name" ' in lines[-1]
+
+
+def test_a_volume_sub_path_before_5_4_is_bound_by_the_pod_service_in_the_4_x_form():
+    """4.4 - 4.9: the pod service reads the mountpoint and creates the containers (as 4.3 does);
+    5.0 - 5.3: native Quadlet cannot, refused with the hint to the plain units."""
+    plan = _plan("conformance-subpath")
+    out = units.render(plan, build(plan, V(4, 9)))
+    assert not [n for n in out if n.endswith(".container")]
+    service = out["subpath-pod.service"]
+    assert "k2p_mp_1=$$(podman volume inspect --format '{{.Mountpoint}}' subpath-conf)" in service
+    assert "--exit-policy=stop" in service and "[Install]" in service
+    with pytest.raises(quadlet.Unsupported, match=r"-o systemd --podman-version 4.9"):
+        units.render(plan, build(plan, V(5, 3)))

@@ -132,12 +132,13 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
 def _without_pod_units(plan: Plan, spec: Spec) -> dict[str, str]:
     """Podman 4.4 - 4.9: the plain services of the pods, volumes, networks and secrets (and the
     timers of scheduled pods: render/units.py), and a ``.container`` unit per container bound to
-    its pod's service (a scheduled pod's service creates its containers itself: units.has_containers)."""
+    its pod's service (a scheduled pod's or one with a volume sub-path creates its containers itself:
+    units.has_containers)."""
     from kube2pod.render import units as plain
 
     out = plain.services(plan, spec, containers=False)
     for pod in plan.pods:
-        if plain.has_containers(pod, False):  # a scheduled pod: its service creates its containers
+        if plain.has_containers(pod, spec, False):  # its service creates its containers
             continue
         for i, c in enumerate(pod.init_containers):
             after = [pod.init_containers[i - 1].name] if i else []
@@ -337,7 +338,8 @@ def _mount_key(m: BindMount | VolumeMount | SubPathBind, version: Version | None
     if isinstance(m, SubPathBind):
         raise Unsupported(f"the sub-path {m.subpath} of volume {m.volume}: Quadlet's Mount= has subpath= from "
                           f"Podman {NATIVE_SUBPATH}; target Podman {NATIVE_SUBPATH} or later, or use "
-                          "`kube2pod convert -o sh` or `kube2pod apply`")
+                          "`kube2pod convert -o systemd --podman-version 4.9` (plain units, which later Podmans "
+                          "run too), `kube2pod convert -o sh` or `kube2pod apply`")
     if isinstance(m, VolumeMount) and _linked_mount(m, version):
         return f"Mount={_raw(option_text(m, '.volume'))}"
     plain = option_text(m)

@@ -42,7 +42,7 @@ from kube2pod.render.quadlet import render as quadlet_render
 from kube2pod.render.quoting import sh
 from kube2pod.spec import Spec, build
 from kube2pod.spec.container import pull_command
-from kube2pod.spec.mount import MARK
+from kube2pod.spec.mount import MARK, SubPathBind
 from kube2pod.spec.option import HostWord
 
 PODMAN = "/usr/bin/podman"
@@ -75,7 +75,8 @@ def services(plan: Plan, spec: Spec, containers: bool) -> dict[str, str]:
     for secret in plan.secrets:
         units[f"{secret.name}-secret.service"] = _at(secret.source, secret_service, secret, spec)
     for pod in plan.pods:
-        units[f"{pod.name}-pod.service"] = _at(pod.source, pod_service, pod, plan, spec, has_containers(pod, containers))
+        units[f"{pod.name}-pod.service"] = _at(pod.source, pod_service, pod, plan, spec,
+                                               has_containers(pod, spec, containers))
         if pod.schedule is not None:  # a CronJob's: the timer starts the pod's service
             units[timer.timer_name(pod)] = timer.timer_unit(pod, f"{pod.name}-pod.service")
     return units
@@ -151,12 +152,17 @@ def _dq(text: str) -> str:
     return out.replace("\\$k2p_file", "$k2p_file")
 
 
-def has_containers(pod: Pod, containers: bool) -> bool:
-    """Whether the pod's service creates its containers: with ``containers`` (4.3), and always for a
-    scheduled pod: its pod stops when its last container exits (``--exit-policy=stop``), so its
-    containers must exist before it starts (``pod start`` runs the init containers first), not be
-    created one by one by Quadlet units (one that ends before the next exists would end the run)."""
-    return containers or pod.schedule is not None
+def has_containers(pod: Pod, spec: Spec, containers: bool) -> bool:
+    """Whether the pod's service creates its containers: with ``containers`` (4.3), and in the
+    Quadlet form of 4.4 - 4.9 for
+    * a scheduled pod: its pod stops when its last container exits (``--exit-policy=stop``), so its
+      containers must exist before it starts (``pod start`` runs the init containers first), not be
+      created one by one by Quadlet units (one that ends before the next exists would end the run);
+    * a pod with a volume sub-path (a bind of the volume's mountpoint before 5.4, spec/mount.py
+      SubPathBind), which only a shell on the host can read (a Quadlet unit's ``Mount=`` is literal)."""
+    members = [*pod.init_containers, *pod.containers]
+    return containers or pod.schedule is not None or any(
+        isinstance(m, SubPathBind) for c in members for m in spec.containers[c.name].mounts)
 
 
 def pod_service(pod: Pod, plan: Plan, spec: Spec, containers: bool) -> str:
