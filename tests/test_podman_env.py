@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from support.podman_env import BUSYBOX_IMAGE, ENTRY_IMAGE, free_port, wait_http
+from support.podman_env import BUSYBOX_IMAGE, ENTRY_IMAGE, free_port, oci_runtime, wait_http
 
 pytestmark = pytest.mark.podman
 
@@ -29,7 +29,7 @@ def test_store_is_isolated(isolated_podman, podman_cli):
     root = str(isolated_podman.root)
     assert info["store"]["graphRoot"].startswith(root)
     assert info["store"]["runRoot"].startswith(root)
-    assert info["host"]["ociRuntime"]["name"] == "runc"
+    assert info["host"]["ociRuntime"]["name"] == oci_runtime()
     assert info["store"]["graphRoot"] != "/var/lib/containers/storage"
 
 
