@@ -95,13 +95,19 @@ def volume_facts(v: dict) -> dict:
             "gid": v.get("GID"), "labels": labels, "owner_labels": owner}
 
 
+def pod_inspect(podman, name: str) -> dict:
+    """``podman pod inspect NAME`` as one object: 4.x prints the object, 5.x a one-item list."""
+    out = json.loads(podman("pod", "inspect", name).stdout)
+    return out[0] if isinstance(out, list) else out
+
+
 def collect(podman, pod_names: dict[str, str] | None = None) -> dict[str, dict]:
     """``{"<pod>": facts, "<pod>/<container>": facts, "volume:<name>": facts}`` of the whole store,
     container ids replaced by ``<pod>/<container>`` (or ``<pod>/infra``) so that runs compare.
     ``pod_names`` renames pods in the keys (the ``name`` fact keeps the real one)."""
     pod_names = pod_names or {}
     pod_ids = _names(podman, "pod", "ps", "-q", "--no-trunc")
-    pods = [json.loads(podman("pod", "inspect", i).stdout) for i in pod_ids]  # 4.3: one pod per call
+    pods = [pod_inspect(podman, i) for i in pod_ids]  # 4.3: one pod per call
     ids = _names(podman, "ps", "-aq", "--no-trunc")
     ctrs = json.loads(podman("container", "inspect", *ids).stdout) if ids else []
     vols = json.loads(podman("volume", "inspect", "--all").stdout or "[]")
