@@ -92,8 +92,27 @@ def _podman(sp) -> None:
                     help="json: one event object per line on standard output; name: kind/name of each object")
 
 
+def _podman_version(text: str):
+    """``--podman-version X.Y``: a usage error (exit 2) unless MAJOR.MINOR of Podman 4.0 or later."""
+    from kube2pod.spec.version import Version
+
+    try:
+        version = Version.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    if version < (4, 0):
+        raise argparse.ArgumentTypeError(f"Podman {version} is not supported: kube2pod targets Podman 4.0 or later")
+    return version
+
+
+def _version_arg(sp, what: str) -> None:
+    sp.add_argument("--podman-version", metavar="X.Y", type=_podman_version,
+                    help=f"the Podman {what} is for (default: the installed podman's version, else 4.3)")
+
+
 def _convert_args(c) -> None:
     _inputs(c)
+    _version_arg(c, "the output")
     from kube2pod.render.formats import FORMATS
 
     c.add_argument("-o", "--output", choices=(*FORMATS, "name"), default="sh",
@@ -110,6 +129,7 @@ def _convert_args(c) -> None:
 
 def _validate_args(v) -> None:
     _inputs(v)
+    _version_arg(v, "the manifests are checked")
     v.add_argument("-o", "--output", choices=("text", "json", "name"), default="text",
                    help="json: the diagnostics as JSON; name: kind/name of each object")
     v.add_argument("--host", action="store_true",
@@ -330,20 +350,48 @@ def _object_names(outcome) -> str:
     return "".join(lines)
 
 
-def _plan(args, report_format: str = "text", host=None, host_objects=None):
+def _plan(args, report_format: str = "text", host=None, host_objects=None, target=None):
     """Run the pipeline on the inputs; print its diagnostics. Returns the Outcome, or None on errors.
     ``host(paths) -> HostFacts`` adds the host preflight (validate --host); ``host_objects()``
-    reads the ConfigMaps and Secrets kept on the host (apply, diff, down)."""
+    reads the ConfigMaps and Secrets kept on the host (apply, diff, down); ``target``: the
+    version gates (pipeline.Target)."""
     from kube2pod import pipeline
 
     try:
         outcome = pipeline.run(args.inputs, _options(args), stdin=sys.stdin.buffer, host=host,
-                               namespace=args.namespace, selector=args.selector, host_objects=host_objects)
+                               namespace=args.namespace, selector=args.selector, host_objects=host_objects,
+                               target=target)
     except (pipeline.OptionError, ValueError) as exc:  # a bad option; a bad selector
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return None
     _print_diagnostics(outcome.diagnostics, report_format)
     return None if outcome.has_errors else outcome
+
+
+class _Target:
+    """The target of convert and validate for ``outputs`` (the pipeline calls it after translating:
+    ``(version, outputs)``): --podman-version, else the installed podman's (``podman --version``,
+    started here so that it overlaps loading), else spec/version.py DEFAULT."""
+
+    def __init__(self, args, outputs: tuple[str, ...]):
+        self.outputs = outputs
+        self.version = getattr(args, "podman_version", None)
+        self._probe = None
+        if self.version is None:
+            from kube2pod.host.podman_version import start
+
+            self._probe = start()
+
+    def __call__(self):
+        if self.version is None:
+            from kube2pod.spec.version import DEFAULT, Version
+
+            text = self._probe()
+            try:
+                self.version = DEFAULT if text is None else Version.parse(text)
+            except ValueError:
+                self.version = DEFAULT
+        return self.version, self.outputs
 
 
 def _print_diagnostics(diags, fmt: str) -> None:
@@ -364,16 +412,18 @@ def cmd_convert(args) -> int:
             return EXIT_INVALID
         sys.stdout.write(_object_names(outcome))
         return EXIT_OK
-    from kube2pod.render.formats import FORMATS, render_all
+    from kube2pod.render.formats import FORMATS, gates, render_all
 
     fmt = FORMATS[args.output]
     if fmt.directory and not args.out_dir:
         print(f"kube2pod: error: -o {fmt.name} needs --out-dir DIR", file=sys.stderr)
         return EXIT_INVALID
-    outcome = _plan(args)
+    target = _Target(args, gates([fmt.name]))
+    outcome = _plan(args, target=target)
     if outcome is None:
         return EXIT_INVALID
-    files, diags = render_all(outcome.plan, [fmt.name], start=not args.no_start, show_secrets=args.show_secrets)
+    files, diags = render_all(outcome.plan, [fmt.name], start=not args.no_start, show_secrets=args.show_secrets,
+                              version=target()[0])
     if diags:
         _print_diagnostics(diags, "text")
         return EXIT_INVALID
@@ -392,15 +442,19 @@ def cmd_convert(args) -> int:
 
 
 def _convert_snapshots(args) -> int:
-    """--check DIR: exit 1 and print a diff when the outputs differ; --update-snapshots DIR: write them."""
+    """--check DIR: exit 1 and print a diff when the outputs differ; --update-snapshots DIR: write them.
+    The target is --podman-version, else DEFAULT: never the installed podman (snapshots are the
+    same on every machine)."""
     from pathlib import Path
 
     from kube2pod.snapshot import compare
     from kube2pod.snapshot.outputs import snapshot_files
+    from kube2pod.spec.version import DEFAULT
 
     formats = args.formats.split(",")
     try:
-        files = snapshot_files(args.inputs, formats, options=_options(args), start=not args.no_start)
+        files = snapshot_files(args.inputs, formats, options=_options(args), start=not args.no_start,
+                               version=args.podman_version or DEFAULT)
     except ValueError as exc:  # an unknown format, a bad --userns
         print(f"kube2pod: error: {exc}", file=sys.stderr)
         return EXIT_INVALID
@@ -418,19 +472,34 @@ def _convert_snapshots(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    def read_facts(paths):
-        from kube2pod.apply.connection import connect
-
-        with connect(args.url, args.identity) as client:
-            return _facts(client, paths)
+    """--host without --podman-version: the target is that Podman service (its /info, read once
+    for the version and the host facts) and its REST API, as apply would use it."""
+    import contextlib
 
     from kube2pod.apply.errors import ApplyError
 
-    try:
-        outcome = _plan(args, "text" if args.output == "name" else args.output, read_facts if args.host else None)
-    except ApplyError as exc:
-        print(f"kube2pod: error: {exc}", file=sys.stderr)
-        return EXIT_FAIL
+    with contextlib.ExitStack() as stack:
+        clients: list = []
+
+        def client():
+            if not clients:
+                from kube2pod.apply.connection import connect
+
+                clients.append(stack.enter_context(connect(args.url, args.identity)))
+            return clients[0]
+
+        def service_target():
+            from kube2pod.apply.podman_api import PodmanAPI
+
+            return PodmanAPI(client()).version(), ("rest",)
+
+        target = service_target if args.host and args.podman_version is None else _Target(args, ("cli",))
+        try:
+            outcome = _plan(args, "text" if args.output == "name" else args.output,
+                            (lambda paths: _facts(client(), paths)) if args.host else None, target=target)
+        except ApplyError as exc:
+            print(f"kube2pod: error: {exc}", file=sys.stderr)
+            return EXIT_FAIL
     if outcome is not None and args.output == "name":
         sys.stdout.write(_object_names(outcome))
     return EXIT_INVALID if outcome is None else EXIT_OK
@@ -467,6 +536,8 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
         if code == EXIT_INVALID:
             drop_prefetched(args.url)
         return code
+    from dataclasses import replace
+
     from kube2pod.apply.errors import ApplyError
 
     from kube2pod.apply import progress
@@ -496,7 +567,18 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
                 _print_diagnostics(outcome.preflight.diagnostics, "text")
                 if outcome.has_errors:
                     return EXIT_INVALID
-            if args.command in ("apply", "diff"):
+            if args.command in ("apply", "diff"):  # the spec is built for the service's Podman
+                from kube2pod import pipeline
+                from kube2pod.apply.podman_api import PodmanAPI
+
+                version = PodmanAPI(client).version()
+                outcome = pipeline.check_version(outcome, version, ("rest",),
+                                                 "this Podman service is {target}: use Podman {since} or later, or leave "
+                                                 "the field out".replace("{target}", str(version)))
+                _print_diagnostics(outcome.gates, "text")
+                if outcome.has_errors:
+                    return EXIT_INVALID
+                options = replace(options, version=version)
                 from kube2pod.apply import host_objects
 
                 host_objects.report(outcome.loaded.host, report)
@@ -532,16 +614,17 @@ def _kept_objects(args) -> list[dict]:
 def _client_dry_run(args) -> int:
     """apply --dry-run=client: what convert prints for these inputs (-o json: the plan; -o name:
     the objects), without contacting Podman."""
-    outcome = _plan(args)
+    from kube2pod.render.formats import gates, render_all
+
+    fmt = "json" if args.output == "json" else "sh"
+    target = _Target(args, gates([fmt]))
+    outcome = _plan(args, target=target)
     if outcome is None:
         return EXIT_INVALID
     if args.output == "name":
         sys.stdout.write(_object_names(outcome))
         return EXIT_OK
-    from kube2pod.render.formats import render_all
-
-    fmt = "json" if args.output == "json" else "sh"
-    files, diags = render_all(outcome.plan, [fmt], start=not args.no_start)
+    files, diags = render_all(outcome.plan, [fmt], start=not args.no_start, version=target()[0])
     if diags:
         _print_diagnostics(diags, "text")
         return EXIT_INVALID

@@ -18,8 +18,8 @@ ALLOWED = {
     "spec": BASE | {"plan"},
     "render": BASE | {"plan", "spec"},
     "host": BASE | {"plan"},
-    "pipeline": BASE | {"load", "translate", "plan", "host"},
-    "snapshot": BASE | {"pipeline", "load", "translate", "plan", "render"},
+    "pipeline": BASE | {"load", "translate", "plan", "spec", "host"},
+    "snapshot": BASE | {"pipeline", "load", "translate", "plan", "spec", "render"},
     "apply": BASE | {"plan", "spec", "render", "host"},
     "cli": BASE | {"pipeline", "load", "translate", "plan", "spec", "render", "snapshot", "host", "apply"},
 }

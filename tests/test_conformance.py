@@ -159,7 +159,11 @@ EXPECTED: dict[str, dict[str, Reason]] = {
         "startup/main.health_on_failure": HEALTH_ON_FAILURE_NEVER,
     },
     "stop-signal": {"stopsig/main.stop_signal": _r("stop-signal", "kube play 4.3 predates lifecycle.stopSignal")},
-    "subpath": {"subpath/main.mounts": _r("subpath", "kube play 4.3 ignores subPath")},
+    "subpath": {
+        "subpath/main.mounts": _r("subpath", "kube play 4.3 ignores subPath"),
+        "volume:scratch": _r("emptydir-name", "an emptyDir is private to its pod: volume <pod>-<volume>"),
+        "volume:subpath-scratch": _r("emptydir-name", "an emptyDir is private to its pod: volume <pod>-<volume>"),
+    },
     "tty-stdin": {
         "console/both.stdin": _r("stdin", "kube play 4.3 ignores stdin"),
         "console/stdinonly.stdin": _r("stdin", "kube play 4.3 ignores stdin"),

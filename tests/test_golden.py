@@ -1,6 +1,6 @@
 """Golden tests: every fixtures/<case>/input.yaml, through the kube2pod pytest plugin, against the
 snapshots beside it: convert.sh, plan.json, quadlet/*, diagnostics.txt (`pytest --snapshot-update`
-rewrites them). The same files `kube2pod convert --check fixtures/<case>` compares."""
+rewrites them), for the default target Podman (spec/version.py DEFAULT), never the installed one. The same files `kube2pod convert --check fixtures/<case>` compares."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import pytest
 from support.k2p import FIXTURES, REPO, run_cli
 
 from kube2pod.snapshot.outputs import FILE_NAMES, FORMATS, QUADLET_ERROR, snapshot_files
+from kube2pod.spec.version import DEFAULT
 
 CASES = sorted(p.parent.name for p in FIXTURES.glob("*/input.yaml"))
 
@@ -25,11 +26,12 @@ def test_cli_prints_what_is_snapshotted(case, monkeypatch, tmp_path):
     monkeypatch.chdir(REPO)
     rel = f"fixtures/{case}/input.yaml"
     files = snapshot_files([rel], FORMATS)
+    target = ("--podman-version", str(DEFAULT))  # the snapshots' target, whatever podman is installed
     for fmt in ("sh", "json", "yaml"):
-        code, out, _ = run_cli("convert", "-o", fmt, rel)
+        code, out, _ = run_cli("convert", *target, "-o", fmt, rel)
         assert files["diagnostics.txt"].startswith(f"exit {code}\n")
         assert out == files.get(FILE_NAMES[fmt], "")
-    code, _, err = run_cli("convert", "-o", "quadlet", "--out-dir", str(tmp_path), rel)
+    code, _, err = run_cli("convert", *target, "-o", "quadlet", "--out-dir", str(tmp_path), rel)
     units = {f"quadlet/{p.name}": p.read_text() for p in tmp_path.iterdir()}
     assert units == {k: v for k, v in files.items() if k.startswith("quadlet/") and k != QUADLET_ERROR}
     assert (code != 0) == (QUADLET_ERROR in files or not files["diagnostics.txt"].startswith("exit 0\n"))

@@ -233,4 +233,4 @@ def test_snapshots_take_the_same_options(tmp_path):
 
     files = snapshot_files([_write(tmp_path, _pod())], ["json", "diagnostics"], options=Options(userns="nomap"))
     assert json.loads(files["plan.json"])["pods"][0]["userns"] == "nomap"
-    assert files["diagnostics.txt"] == "exit 0\n"
+    assert files["diagnostics.txt"] == "exit 0\npodman 4.3\n"

@@ -176,8 +176,9 @@ def test_volume_files_script_writes_exact_bytes(tmp_path):
 
 
 @pytest.mark.parametrize("mount, message", [
-    ("{name: e, mountPath: /x, subPath: a}", "subPath is supported on hostPath and secret volumes only"),
-    ("{name: e, mountPath: /x, subPathExpr: $(A)}", "subPathExpr is not supported"),
+    ("{name: m, mountPath: /x, subPath: a}", "which podman mounts only when a container starts"),
+    ("{name: e, mountPath: /x, subPathExpr: $(A)}", "subPathExpr refers to $(A)"),
+    ("{name: e, mountPath: /x, subPathExpr: /abs}", "subPathExpr must be relative"),
     ("{name: h, mountPath: /x, subPath: ../up}", "subPath must be relative"),
 ])
 def test_unsupported_sub_paths_are_refused(tmp_path, mount, message):
@@ -190,6 +191,7 @@ spec:
   - {{name: c, image: "localhost/busybox:latest", volumeMounts: [{mount}]}}
   volumes:
   - {{name: e, emptyDir: {{}}}}
+  - {{name: m, emptyDir: {{medium: Memory}}}}
   - {{name: h, hostPath: {{path: /srv/h}}}}
 """)
     assert any(message in e for e in _errors(result)), _errors(result)

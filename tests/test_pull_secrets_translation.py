@@ -65,13 +65,12 @@ def test_credentials_never_in_outputs(tmp_path):
 
 
 @pytest.mark.parametrize("doc, message, where", [
-    ("", "imagePullSecrets: Secret 'regcred' not found in namespace default", "p"),
     (secret("regcred", "Opaque", "x", "y"), "imagePullSecrets: Secret 'regcred' has type Opaque", "p"),
     (secret("regcred", "kubernetes.io/dockerconfigjson", ".dockercfg", CFG),
      "imagePullSecrets: Secret 'regcred' (type kubernetes.io/dockerconfigjson) has no key .dockerconfigjson", "p"),
     (secret("regcred", "kubernetes.io/dockerconfigjson", ".dockerconfigjson", "{not json"),
      "Secret 'regcred' key .dockerconfigjson: not a docker config: it is not JSON", "s"),
-], ids=["missing", "wrong-type", "wrong-key", "not-json"])
+], ids=["wrong-type", "wrong-key", "not-json"])
 def test_bad_pull_secret_is_a_positioned_error(tmp_path, doc, message, where):
     f = tmp_path / "m.yaml"
     f.write_text((doc + "---\n" if doc else "") + pod("regcred"))
@@ -84,6 +83,20 @@ def test_bad_pull_secret_is_a_positioned_error(tmp_path, doc, message, where):
     lines = f.read_text().splitlines()
     assert ("imagePullSecrets" in lines[int(row) - 1]) == (where == "p")
     assert "{not json" not in err
+
+
+def test_missing_pull_secret_is_a_positioned_warning(tmp_path):
+    """As the kubelet does: the pod runs, its images are pulled without the Secret."""
+    f = tmp_path / "m.yaml"
+    f.write_text(pod("regcred"))
+    code, out, err = run_cli("convert", "-o", "json", str(f))
+    assert code == 0, err
+    [line] = [ln for ln in err.splitlines() if "Secret 'regcred' not found in namespace default" in ln]
+    file, row, col = line.split(": warning:")[0].rsplit(":", 2)
+    assert file == str(f) and "imagePullSecrets" in f.read_text().splitlines()[int(row) - 1]
+    assert "pulled without it" in line and json.loads(out)["pods"]
+    code, _, err = run_cli("convert", "--strict", str(f))
+    assert code != 0 and "regcred" in err
 
 
 def test_parse_rules():

@@ -115,7 +115,7 @@ def test_a_nul_that_reaches_the_output_is_refused(monkeypatch):
     monkeypatch.setattr(shell, "render", lambda plan, **kw: "podman x\0y\n")
     files, diags = outputs.render_all(plan, ["sh"])
     assert files == {} and [d.message for d in diags] == ["the script would contain a NUL byte"]
-    monkeypatch.setattr(quadlet, "render", lambda plan: {"p.pod": "[Pod]\nPodName=p\0\n"})
+    monkeypatch.setattr(quadlet, "render", lambda plan, spec=None: {"p.pod": "[Pod]\nPodName=p\0\n"})
     files, diags = outputs.render_all(plan, ["quadlet"])
     assert files == {} and [d.message for d in diags] == ["the Quadlet units would contain a NUL byte"]
 

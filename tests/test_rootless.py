@@ -255,3 +255,73 @@ def test_services_work_for_an_unprivileged_user(user):
         down = user.kube2pod("down", path)
     assert down.returncode == 0, down.stderr
     assert "guestbook_default" not in user.podman("network", "ls", "--format", "{{.Name}}").split()
+
+
+SUBPATH = """apiVersion: v1
+kind: Pod
+metadata:
+  name: {name}
+spec:
+  containers:
+  - name: main
+    image: localhost/busybox:latest
+    imagePullPolicy: Never
+    command: ["sh", "-c", "echo from $(POD) > /data/out; sleep 1000"]
+    env: [{{name: POD, valueFrom: {{fieldRef: {{fieldPath: metadata.name}}}}}}]
+    volumeMounts:
+    - {{name: data, mountPath: /data, subPathExpr: "pods/$(POD)"}}
+  volumes:
+  - {{name: data, persistentVolumeClaim: {{claimName: {name}-claim}}}}
+"""
+
+
+@pytest.mark.parametrize("how", ["apply", "script"])
+def test_pvc_sub_path_as_unprivileged_user(user, how):
+    """A PVC sub-path, made in a volume whose root a container's user owns (the user's own mkdir
+    is refused there: podman unshare makes it), written inside, read on the host; down keeps it."""
+    name = f"k2p-rootless-sp{how}"
+    path = manifest(user, f"{name}.yaml", SUBPATH.format(name=name))
+    claim = f"{name}-claim"
+    user.podman("volume", "create", "--label", "io.kube2pod.managed=true", "--label",
+                f"io.kube2pod.source=PersistentVolumeClaim/default/{claim}", claim)
+    root = user.podman("volume", "inspect", "--format", "{{.Mountpoint}}", claim).strip()
+    user.podman("unshare", "chown", "1000:1000", root)
+    assert user.run("mkdir", f"{root}/probe").returncode != 0  # not the user's to write
+    if how == "apply":
+        done = user.kube2pod("apply", path)
+    else:
+        script = user.kube2pod("convert", path)
+        assert script.returncode == 0, script.stderr
+        done = user.run("sh", "-c", script.stdout)
+    try:
+        assert done.returncode == 0, done.stderr
+        out = Path(root) / "pods" / name / "out"
+        deadline = time.monotonic() + 60
+        while not (out.exists() and out.stat().st_size) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert out.read_text() == f"from {name}\n"
+        assert user.podman("exec", f"{name}-main", "cat", "/data/out") == f"from {name}\n"
+    finally:
+        down = user.kube2pod("down", path)
+    assert down.returncode == 0, down.stderr
+    assert out.read_text() == f"from {name}\n"  # the claim's data stays
+    user.podman("volume", "rm", claim)
+
+
+def test_failed_apply_removes_the_sub_paths_it_made_as_unprivileged_user(user):
+    """The sub-path made through podman unshare in a volume a container's user owns is removed
+    again when the apply fails."""
+    name = "k2p-rootless-spfail"
+    text = SUBPATH.format(name=name).replace('command: ["sh",', 'command: ["/no/such/binary",')
+    path = manifest(user, f"{name}.yaml", text)
+    claim = f"{name}-claim"
+    user.podman("volume", "create", "--label", "io.kube2pod.managed=true", "--label",
+                f"io.kube2pod.source=PersistentVolumeClaim/default/{claim}", claim)
+    root = Path(user.podman("volume", "inspect", "--format", "{{.Mountpoint}}", claim).strip())
+    user.podman("unshare", "chown", "1000:1000", str(root))
+    try:
+        done = user.kube2pod("apply", path)
+        assert done.returncode == 1 and "rolled back" in done.stderr, done.stderr
+        assert list(root.iterdir()) == []
+    finally:
+        user.podman("volume", "rm", "-f", claim)

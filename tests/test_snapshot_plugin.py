@@ -93,8 +93,44 @@ def test_invalid_manifest_snapshots_its_diagnostics(pytester):
     snaps = pytester.path / "snapshots" / "test_b" / "test_b"
     assert [p.name for p in snaps.iterdir()] == ["diagnostics.txt"]
     text = (snaps / "diagnostics.txt").read_text()
-    assert text.startswith("exit 2\ndeploy/bad.yaml:")
+    assert text.startswith("exit 2\npodman 4.3\ndeploy/bad.yaml:")
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
+
+
+def test_the_target_podman_is_explicit_per_ini_marker_and_call(pytester):
+    """The snapshots' target Podman: the default (4.3) whatever podman is installed, the ini option
+    ``kube2pod_podman_version``, a test's marker, a call's ``podman_version``; a bad one is a usage error."""
+    pytester.makefile(".yaml", **{"deploy/web": MANIFEST})
+    pytester.makepyfile(test_v="""
+import pytest
+
+def test_ini(kube2pod_snapshot):
+    kube2pod_snapshot("deploy/web.yaml", formats=["sh", "diagnostics"])
+
+@pytest.mark.kube2pod_podman_version("5.0")
+def test_marker(kube2pod_snapshot):
+    kube2pod_snapshot("deploy/web.yaml", formats=["sh", "diagnostics"])
+
+def test_call(kube2pod_snapshot):
+    kube2pod_snapshot("deploy/web.yaml", formats=["sh", "diagnostics"], podman_version="5.4")
+""")
+    snaps = pytester.path / "snapshots" / "test_v"
+
+    def targets() -> list[str]:
+        return [(snaps / t / "diagnostics.txt").read_text().splitlines()[1] for t in ("test_ini", "test_marker",
+                                                                                    "test_call")]
+
+    pytester.makeini("[pytest]\n")
+    pytester.runpytest_subprocess("--snapshot-update")
+    assert targets() == ["podman 4.3", "podman 5.0", "podman 5.4"]
+    assert "# Target: Podman 5.0 or later" in (snaps / "test_marker" / "convert.sh").read_text()
+    pytester.makeini("[pytest]\nkube2pod_podman_version = 4.9\n")
+    pytester.runpytest_subprocess().assert_outcomes(passed=2, failed=1)  # test_ini's target changed
+    pytester.runpytest_subprocess("--snapshot-update")
+    assert targets() == ["podman 4.9", "podman 5.0", "podman 5.4"]
+    pytester.makeini("[pytest]\nkube2pod_podman_version = four\n")
+    result = pytester.runpytest_subprocess()
+    assert "ini option kube2pod_podman_version: not a Podman version: 'four'" in result.stdout.str() + result.stderr.str()
 
 
 def _kube2pod(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -112,6 +112,26 @@ def test_every_field_has_exactly_one_option_with_a_known_version():
             assert set(f.option.absent) | set(f.option.refused) <= set(OUTPUTS), f
 
 
+def test_first_versions_per_output_are_data_of_known_outputs():
+    """since_by names only known outputs, never predates the option, and a newer Quadlet key falls
+    back to PodmanArgs= only where that unit has it (spec.quadlet_key)."""
+    from kube2pod.spec import QUADLET_ARGS_SINCE, quadlet_key
+
+    for cls in SPEC_TYPES:
+        for f in fields(cls):
+            assert set(f.option.since_by) <= set(OUTPUTS), f
+            assert all(v >= f.option.since for v in f.option.since_by.values()), f
+    node = build(_plan(workdir="/w", env=[])).containers["p-c"]
+    assert quadlet_key(node, "workdir", Version(4, 6)) == "WorkingDir"
+    assert quadlet_key(node, "workdir", Version(4, 5)) == "PodmanArgs"
+    assert quadlet_key(node, "image", Version(4, 4)) == "Image"
+    pod = build(_plan()).pods["p"]
+    assert QUADLET_ARGS_SINCE["PodSpec"] == Version(5, 0)
+    assert quadlet_key(pod, "name", Version(4, 9)) is None and quadlet_key(pod, "hostname", Version(4, 9)) is None
+    assert quadlet_key(pod, "dns_search", Version(5, 2)) == "PodmanArgs"
+    assert quadlet_key(pod, "dns_search", Version(5, 3)) == "DNSSearch"
+
+
 def _plan_models() -> set:
     seen, stack = set(), [Plan]
     while stack:
@@ -152,7 +172,7 @@ def test_an_option_newer_than_the_target_is_refused_at_its_object():
 
     plan = _plan(healthcheck=Healthcheck(test=["CMD", "true"]))
     assert build(plan, Version(4, 3)).containers["p-c"].health_on_failure == "none"
-    with pytest.raises(NotInVersion, match=r"--health-on-failure needs Podman 4.3 or later; the target is Podman 4.2") \
+    with pytest.raises(NotInVersion, match=r"--health-on-failure needs Podman 4.3 or later \(the podman CLI\); the target is Podman 4.2") \
             as exc:
         build(plan, Version(4, 2))
     assert exc.value.source == SRC
@@ -205,12 +225,10 @@ def test_a_refused_field_is_an_error():
 @pytest.mark.parametrize("fmt", ["sh", "quadlet"])
 def test_a_target_without_an_option_is_a_positioned_error_of_the_output(fmt, monkeypatch):
     """Rendering for a Podman that lacks a set option reports it at the pod, never a traceback."""
-    import kube2pod.spec
     from kube2pod.plan import Healthcheck
     from kube2pod.render.formats import render_all
 
-    monkeypatch.setattr(kube2pod.spec.build, "__defaults__", (Version(4, 2),))
-    files, diags = render_all(_plan(healthcheck=Healthcheck(test=["CMD", "true"])), [fmt])
+    files, diags = render_all(_plan(healthcheck=Healthcheck(test=["CMD", "true"])), [fmt], version=Version(4, 2))
     assert not files
     (d,) = diags
     assert "--health-on-failure needs Podman 4.3 or later" in d.message and (d.pos.file, d.pos.line) == ("m.yaml", 3)

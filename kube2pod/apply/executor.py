@@ -6,7 +6,8 @@ apply, under the project's lock (lock.py):
    per pull policy, host paths, ownership clashes, create / unchanged /
    recreate / start / completed per pod, orphans of the project;
 3. change the host, recording each change in the journal: host paths,
-   networks, secrets, volumes, then the pods, concurrently in a small pool; each pod:
+   networks, secrets, volumes, their sub-paths (sub_paths.py), then the pods,
+   concurrently in a small pool; each pod:
    (recreate: stop the old one, remove it, remembering its definition) create
    pod, init containers, containers, start; a pod decided ``start`` is only
    started (recorded first, so that a rollback stops it again); then
@@ -27,7 +28,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from kube2pod.apply import decisions, hostpaths, labels, lock, volume_content
+from kube2pod.apply import decisions, hostpaths, labels, lock, sub_paths, volume_content
 from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter, ignore
@@ -36,7 +37,7 @@ from kube2pod.apply.podman_api import PodmanAPI, PodmanGone
 from kube2pod.plan import Plan, Pod
 from kube2pod.render import rest
 from kube2pod.spec import NotInVersion, Spec, build, container_spec, pod_spec
-from kube2pod.spec.version import DEFAULT, Version
+from kube2pod.spec.version import Version
 from kube2pod.plan import ownership_labels
 
 WORKERS = 3
@@ -56,7 +57,7 @@ class Options:
     timeout: float = 120.0
     lock_timeout: float = lock.DEFAULT_TIMEOUT
     workers: int = WORKERS
-    version: Version = DEFAULT  # the Podman the spec is built for
+    version: Version | None = None  # the Podman the spec is built for (None: the service's, from /info)
 
 
 class _Recorder:
@@ -77,7 +78,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
     """Apply the plan; raises ApplyError (after rolling back) when anything fails."""
     api, emit = PodmanAPI(client), _Recorder(report)
     try:
-        spec = build(plan, options.version)
+        spec = build(plan, options.version or api.version(), "rest")
     except NotInVersion as exc:
         raise ApplyError(f"{exc.source}: {exc}; nothing was changed") from None
     stem = lock.key(api.store_id(), options.project)
@@ -91,7 +92,7 @@ def apply(plan: Plan, client, options: Options = Options(), report: Reporter = i
         except ApplyError as exc:
             raise type(exc)(f"{exc}; nothing was changed") from None
         if options.dry_run:
-            _report_decisions(plan, d, options, emit)
+            _report_decisions(plan, api, d, options, emit)
             return emit.events
         journal = Journal(journal_path)
         try:
@@ -126,7 +127,8 @@ def _recover(path, api: PodmanAPI, emit: Reporter) -> None:
         raise ApplyError("could not roll back the previous unfinished run: " + "; ".join(problems))
 
 
-def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit: Reporter) -> None:
+def _report_decisions(plan: Plan, api: PodmanAPI, d: decisions.Decisions, options: Options,
+                      emit: Reporter) -> None:
     for image, status in d.images.items():
         if status == "pull":
             emit(Event("pull", "image", image))
@@ -138,6 +140,8 @@ def _report_decisions(plan: Plan, d: decisions.Decisions, options: Options, emit
         emit(Event(what, "secret", name))
     for name, what in d.volumes.items():
         emit(Event("create" if what == "create" else "unchanged", "volume", name))
+    for path in sub_paths.missing(api, plan, {n for n, what in d.volumes.items() if what == "create"}):
+        emit(Event("create", "host path", path, "volume sub-path"))
     for pod in plan.pods:
         emit(Event(d.pods[pod.name], "pod", pod.name, d.reasons.get(pod.name, "")))
     verb = "prune" if options.prune else "orphan"
@@ -174,6 +178,10 @@ def _change(plan: Plan, spec: Spec, api: PodmanAPI, d: decisions.Decisions, jour
             emit(Event("created", "volume", vol.name))
         if vol.files is not None:
             volume_content.write(api, vol)
+    made = sub_paths.prepare(api, plan)
+    journal.paths(made)
+    for path in made:
+        emit(Event("created", "host path", path))
     _pods(plan, spec, api, d, journal, options, emit)
     if options.wait and options.start:
         waiting.until_ready(_to_wait_for(plan, d), api, options.timeout, emit)
@@ -253,7 +261,7 @@ def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, 
     if journal is not None:
         journal.created("pod", pod.name)
     for c in [*pod.init_containers, *pod.containers]:
-        body = rest.body(spec.containers[c.name] if spec else container_spec(pod, c))
+        body = rest.body(sub_paths.resolved(spec.containers[c.name] if spec else container_spec(pod, c), api))
         body["labels"] = labels.object_labels(c.labels, project)
         api.container_create(body)
         emit(Event("created", "container", c.name, pod=pod.name))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
+import subprocess
 
 from kube2pod.apply.errors import ApplyError
 from kube2pod.plan import HostPath
@@ -60,12 +62,17 @@ def create(hp: HostPath) -> list[str]:
 
 
 def remove(made: list[str]) -> None:
-    """Undo ``create``: remove what it made, if still empty."""
+    """Undo ``create``: remove what it made, if still empty (rootless, a directory in one that a
+    container's user owns through ``podman unshare``, as apply/sub_paths.py made it)."""
     for p in reversed(made):
         try:
             if os.path.isdir(p) and not os.path.islink(p):
                 os.rmdir(p)
             elif os.path.getsize(p) == 0:
                 os.unlink(p)
+        except PermissionError:
+            if os.geteuid() != 0 and shutil.which("podman") and os.path.isdir(p) and not os.path.islink(p):
+                subprocess.run(["podman", "unshare", "rmdir", p], stdin=subprocess.DEVNULL, capture_output=True,
+                               check=False)
         except OSError:
             pass

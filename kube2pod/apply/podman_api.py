@@ -6,6 +6,7 @@ import json
 from urllib.parse import quote
 
 from kube2pod.apply.errors import ApplyError
+from kube2pod.spec.version import Version
 
 
 def _check(resp, what: str):
@@ -83,6 +84,14 @@ class PodmanAPI:
             cached = self._get("/info", "reading Podman info").json()
             self.client._kube2pod_info = cached
         return cached
+
+    def version(self) -> Version:
+        """The service's Podman version (``version.Version`` of /info): the target of apply's spec."""
+        text = (self.info().get("version") or {}).get("Version") or ""
+        try:
+            return Version.parse(text)
+        except ValueError:
+            raise ApplyError(f"Podman reported no usable version ({text!r}) in /info") from None
 
     def store_id(self) -> str:
         """The identity of the store this service manages (graph root and run root)."""

@@ -472,6 +472,8 @@ class Checker:
                        f"(first at line {self.m.source.pos(seen[mount_path]).line})")
         else:
             seen[mount_path] = path + ("mountPath",)
+        if mount.get("subPath") and mount.get("subPathExpr"):
+            self.error(path + ("subPathExpr",), "subPath and subPathExpr are mutually exclusive")
 
     # --- other kinds -----------------------------------------------------
 

@@ -2,10 +2,13 @@
 
 | name    | file                          | renderer                                  | NUL byte          |
 |---------|-------------------------------|-------------------------------------------|-------------------|
-| sh      | convert.sh                    | ``shell.render(plan, start=, show_secrets=)`` | refused       |
-| json    | plan.json                     | ``json.render(plan, show_secrets)``       | escaped           |
-| yaml    | plan.yaml                     | ``yaml.render(plan, show_secrets)``       | escaped           |
-| quadlet | quadlet/ (a directory: one file per unit) | ``quadlet.render(plan)``      | refused           |
+| sh      | convert.sh                    | ``shell.render(plan, start=, show_secrets=, spec=)`` | refused |
+| json    | plan.json                     | ``json.render(plan, show_secrets, version)`` | escaped        |
+| yaml    | plan.yaml                     | ``yaml.render(plan, show_secrets, version)`` | escaped        |
+| quadlet | quadlet/ (a directory: one file per unit) | ``quadlet.render(plan, spec)`` | refused           |
+
+Every format is rendered for one target Podman version (``spec.version``: the spec is built
+for it; the plan formats record it as ``podman_version``).
 
 A renderer refuses what its output cannot carry (``quoting.Unrepresentable``; Quadlet also
 ``quadlet.Unsupported``), and what it wrote is scanned for a NUL that slipped past it; either
@@ -19,22 +22,27 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, NamedTuple
 
 from kube2pod.diagnostics import Diagnostic, SourcePos, error
+from kube2pod.spec.version import DEFAULT, Version
 
 if TYPE_CHECKING:
     from kube2pod.plan import Plan
 
 
 class Format(NamedTuple):
-    """``render(plan, start, show_secrets)``: the text of ``file``, or for a ``directory`` format
+    """``render(plan, start, show_secrets, version)``: the text of ``file``, or for a ``directory`` format
     ``{name: text}`` of the files in the directory ``file``; raises ``Refused``.
-    ``what``: the output as named in its errors; ``carries_nul``: the format escapes NUL bytes."""
+    ``what``: the output as named in its errors; ``carries_nul``: the format escapes NUL bytes;
+    ``gates``: the spec outputs whose version gates apply (spec.Gap: the script and the units run
+    the podman CLI; the plan formats are not podman options; Quadlet's own keys are the
+    renderer's: a newer key is written as ``PodmanArgs=``, else refused)."""
 
     name: str
     file: str
     directory: bool
-    render: Callable[[Plan, bool, bool], str | dict[str, str]]
+    render: Callable[[Plan, bool, bool, Version], str | dict[str, str]]
     what: str
     carries_nul: bool
+    gates: tuple[str, ...] = ()
 
 
 class Refused(Exception):
@@ -45,62 +53,67 @@ class Refused(Exception):
         self.diagnostic = diagnostic
 
 
-def _shell(plan: Plan, start: bool, show_secrets: bool) -> str:
+def _shell(plan: Plan, start: bool, show_secrets: bool, version: Version) -> str:
     from kube2pod.render import shell
     from kube2pod.render.quoting import Unrepresentable
-    from kube2pod.spec import NotInVersion
+    from kube2pod.spec import NotInVersion, build
 
     try:
-        return shell.render(plan, start=start, show_secrets=show_secrets)
+        return shell.render(plan, start=start, show_secrets=show_secrets, spec=build(plan, version))
     except NotInVersion as exc:
         raise Refused(_at_source(f"cannot write the script: {exc}", exc)) from exc
     except Unrepresentable as exc:
         raise Refused(error(str(exc))) from exc
 
 
-def _json(plan: Plan, start: bool, show_secrets: bool) -> str:
+def _json(plan: Plan, start: bool, show_secrets: bool, version: Version) -> str:
     from kube2pod.render import json
 
-    return json.render(plan, show_secrets)
+    return json.render(plan, show_secrets, version)
 
 
-def _yaml(plan: Plan, start: bool, show_secrets: bool) -> str:
+def _yaml(plan: Plan, start: bool, show_secrets: bool, version: Version) -> str:
     from kube2pod.render import yaml
 
-    return yaml.render(plan, show_secrets)
+    return yaml.render(plan, show_secrets, version)
 
 
-def _quadlet(plan: Plan, start: bool, show_secrets: bool) -> dict[str, str]:
+def _quadlet(plan: Plan, start: bool, show_secrets: bool, version: Version) -> dict[str, str]:
     from kube2pod.render import quadlet
     from kube2pod.render.quoting import Unrepresentable
-    from kube2pod.spec import NotInVersion
+    from kube2pod.spec import NotInVersion, build
 
     try:
-        return quadlet.render(plan)
+        return quadlet.render(plan, build(plan, version))
     except (Unrepresentable, quadlet.Unsupported, NotInVersion) as exc:
         raise Refused(quadlet_error(exc)) from exc
 
 
 FORMATS: dict[str, Format] = {f.name: f for f in (
-    Format("sh", "convert.sh", False, _shell, "the script", False),
+    Format("sh", "convert.sh", False, _shell, "the script", False, ("cli",)),
     Format("json", "plan.json", False, _json, "the plan", True),
     Format("yaml", "plan.yaml", False, _yaml, "the plan", True),
-    Format("quadlet", "quadlet", True, _quadlet, "the Quadlet units", False),
+    Format("quadlet", "quadlet", True, _quadlet, "the Quadlet units", False, ("cli",)),
 )}
 
 
-def render_all(plan: Plan, names, *, start: bool = True,
-               show_secrets: bool = False) -> tuple[dict[str, str], list[Diagnostic]]:
+def gates(names) -> tuple[str, ...]:
+    """The spec outputs whose version gates the formats ``names`` need (pipeline ``target``)."""
+    return tuple(sorted({g for name in names if name in FORMATS for g in FORMATS[name].gates}))
+
+
+def render_all(plan: Plan, names, *, start: bool = True, show_secrets: bool = False,
+               version: Version = DEFAULT) -> tuple[dict[str, str], list[Diagnostic]]:
     """Render ``plan`` in each format of ``names`` (others are skipped): ``{file: text}`` of those
     that succeeded (a directory format's as ``DIR/NAME``) and the errors of the first that failed.
-    Secret values appear only with ``show_secrets`` (never in snapshots)."""
+    Secret values appear only with ``show_secrets`` (never in snapshots); ``version``: the target Podman."""
     files: dict[str, str] = {}
     failure = None
     for fmt in FORMATS.values():
         if fmt.name not in names:
             continue
         try:
-            out = fmt.render(plan, start, show_secrets)
+            out = fmt.render(plan, start, show_secrets, version)
         except Refused as exc:
             failure = failure or exc.diagnostic
             continue

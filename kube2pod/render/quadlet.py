@@ -18,6 +18,8 @@ unit structure:
 * Network: ``[Network]`` keys; a pod joins it as ``Network=<name>.network:alias=...``, so systemd
   creates it first (Quadlet's ``podman network create --ignore`` uses a same-named network as
   it is: the units cannot check ownership as the script and apply do).
+* Volume sub-path: ``Mount=type=volume,...,subpath=`` (Podman 5.4+); for an older target
+  (a bind of the volume's directory, known only on the host) the units are refused.
 * Volume: option ``type``/``device``/``o`` as ``Type=``/``Device=``/``Options=``, any other as
   ``PodmanArgs=--opt=``; its files (configMap volumes) are written by ``ExecStartPost=`` of the
   volume service with the commands of render/volume_script.py, before any container that
@@ -36,9 +38,9 @@ from kube2pod import __version__
 from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
 from kube2pod.render import volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
-from kube2pod.render.shell import host_path_command
-from kube2pod.spec import NotInVersion, Spec, build, set_fields
-from kube2pod.spec.mount import option_text
+from kube2pod.render.shell import host_path_command, mountpoint_variables, sub_path_commands
+from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
+from kube2pod.spec.mount import NATIVE_SUBPATH, SubPathBind, option_text
 from kube2pod.spec.option import BARE
 from kube2pod.spec.volume import QUADLET_OPTION_KEYS
 
@@ -105,7 +107,7 @@ def pod_unit(pod: Pod, plan: Plan, spec: Spec) -> str:
     of the pod service, so they run before any container."""
     lines = [*_header(pod.source), "[Unit]", f"Description=Pod {_raw(pod.name)} from {_raw(str(pod.source))}", "",
              "[Pod]"]
-    keys, _ = unit_keys(spec.pods[pod.name])
+    keys, _ = unit_keys(spec.pods[pod.name], spec.version)
     lines += keys
     pre = [host_path_command(hp) for hp in plan.host_paths if hp.path in _pod_host_paths(pod)]
     pre += [_secret_check(s) for s in plan.secrets if s.name in _pod_secrets(pod)]
@@ -119,7 +121,7 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     """The container's options as ``[Container]`` keys and ``[Service]`` keys. The service
     requires and follows the services of the containers ``after``; an ``init`` container's (one
     with an ``init_type``) service is a oneshot."""
-    keys, service = unit_keys(spec.containers[c.name])
+    keys, service = unit_keys(spec.containers[c.name], spec.version)
     lines = [*_header(pod.source), "[Unit]", f"Description=Container {_raw(c.name)} of pod {_raw(pod.name)}"]
     for m in c.mounts:  # a volume mount passed through PodmanArgs= still needs its volume unit first
         if isinstance(m, VolumeMount) and not _plain_csv(option_text(m, ".volume")):
@@ -127,6 +129,9 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     for name in after:
         lines += [f"Requires={_raw(name)}.service", f"After={_raw(name)}.service"]
     lines += ["", "[Container]", *keys]
+    prepare = _sub_path_script(c)
+    if prepare:
+        service.insert(0, f"ExecStartPre=/bin/sh -ec {_word(prepare, always=True)}")
     if init or c.init_type:
         service += ["Type=oneshot", "RemainAfterExit=yes"]
     if service:
@@ -134,11 +139,18 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     return "\n".join(lines) + "\n"
 
 
+def _sub_path_script(c: Container) -> str:
+    """The script's commands that make the container's volume sub-paths directories when missing
+    (its volume units have run: ``Mount=`` requires them)."""
+    variables = mountpoint_variables([c])
+    return "\n".join(sub_path_commands([c], variables)) if variables else ""
+
+
 def network_unit(net: Network, spec: Spec) -> str:
     """``[Network]`` keys: Quadlet creates it with ``podman network create --ignore`` (an existing
     network of that name is used as it is) and leaves it when the service stops."""
     lines = [*_header(net.source), "[Unit]", f"Description=Network {_raw(net.name)} from {_raw(str(net.source))}",
-             "", "[Network]", *unit_keys(spec.networks[net.name])[0]]
+             "", "[Network]", *unit_keys(spec.networks[net.name], spec.version)[0]]
     return "\n".join(lines) + "\n"
 
 
@@ -148,19 +160,24 @@ def volume_unit(vol: Volume, spec: Spec) -> str:
         lines.append("# Lifetime: pod (emptyDir). systemd keeps the volume when the pod stops; "
                      "`podman volume rm` removes it.")
     lines += ["[Unit]", f"Description=Volume {_raw(vol.name)} from {_raw(str(vol.source))}", "", "[Volume]"]
-    lines += unit_keys(spec.volumes[vol.name])[0]
+    lines += unit_keys(spec.volumes[vol.name], spec.version)[0]
     if vol.files is not None:
         script = "\n".join(volume_script.commands(vol))
         lines += ["", "[Service]", f"ExecStartPost=/bin/sh -ec {_word(script, always=True)}"]
     return "\n".join(lines) + "\n"
 
 
-def unit_keys(node) -> tuple[list[str], list[str]]:
-    """A spec node's set fields as unit keys: (the object's section, the ``[Service]`` section)."""
+def unit_keys(node, version: Version | None = None) -> tuple[list[str], list[str]]:
+    """A spec node's set fields as unit keys: (the object's section, the ``[Service]`` section).
+    For a ``version`` whose Quadlet lacks a field's key, the field goes through ``PodmanArgs=``
+    where that unit has it (spec.quadlet_key), else NotInVersion. A target without Quadlet at all
+    (before spec.QUADLET_SINCE) is the output format's choice, not a key's: no key is gated."""
     keys: list[str] = []
     service: list[str] = []
     for f, value in set_fields(node):
         opt = f.option
+        if version is not None and version >= QUADLET_SINCE and opt.quadlet is not None:
+            opt = _for_version(node, f, value, version)
         if opt.quadlet is None:
             if "quadlet" in opt.refused:
                 raise Unsupported(f"{f.name}: {opt.refused['quadlet']}; use `kube2pod convert -o sh` or "
@@ -172,6 +189,8 @@ def unit_keys(node) -> tuple[list[str], list[str]]:
             keys.append(_exec(node.name, value))
         elif opt.unit == "mount":
             keys += [_mount_key(m) for m in value]
+        elif opt.unit == "args-mount":
+            keys += [f"PodmanArgs={_word('--mount=' + option_text(m))}" for m in value]
         elif opt.unit == "network":
             keys += [_network_key(word) for word in opt.words(value)]
         elif opt.unit == "volume-option":
@@ -179,6 +198,21 @@ def unit_keys(node) -> tuple[list[str], list[str]]:
         else:
             keys += [_key(opt, word) for word in opt.words(value)]
     return keys, service
+
+
+def _for_version(node, f, value, version: Version):
+    """The field's option as the target's Quadlet writes it (its key, or ``PodmanArgs``)."""
+    for feat in f.option.features(value):
+        if feat.first_version("quadlet") > version:
+            raise NotInVersion(Gap(feat.name, feat.first_version("quadlet"), version, "quadlet", None))
+    key = quadlet_key(node, f.name, version)
+    if key is None:
+        since = max(f.option.first_version("quadlet"), QUADLET_ARGS_SINCE[type(node).__name__]
+                    if f.option.quadlet == "PodmanArgs" else QUADLET_SINCE)
+        raise NotInVersion(Gap(f"{f.option.quadlet}= ({f.option.flag or f.name})", since, version, "quadlet", None))
+    if key == f.option.quadlet:
+        return f.option
+    return f.option._replace(quadlet=key, unit="raw" if f.option.unit != "mount" else "args-mount")
 
 
 def _key(opt, word) -> str:
@@ -204,9 +238,14 @@ def _exec(name: str, command: list[str]) -> str:
     return "Exec=" + " ".join(_word(a, always=True) for a in command)
 
 
-def _mount_key(m: BindMount | VolumeMount) -> str:
+def _mount_key(m: BindMount | VolumeMount | SubPathBind) -> str:
     """``Mount=``; a named volume points at its ``.volume`` unit when the value can be a
-    ``Mount=`` key (Quadlet resolves unit names only there)."""
+    ``Mount=`` key (Quadlet resolves unit names only there). A sub-path bind (a target before
+    volume ``subpath=``) names a mountpoint known only on the host: refused."""
+    if isinstance(m, SubPathBind):
+        raise Unsupported(f"the sub-path {m.subpath} of volume {m.volume}: Quadlet's Mount= has subpath= from "
+                          f"Podman {NATIVE_SUBPATH}; target Podman {NATIVE_SUBPATH} or later, or use "
+                          "`kube2pod convert -o sh` or `kube2pod apply`")
     if isinstance(m, VolumeMount):
         linked = option_text(m, ".volume")
         if _plain_csv(linked):

@@ -8,11 +8,12 @@ import json
 from ruamel.yaml import YAML
 
 from kube2pod.plan import Plan
+from kube2pod.spec.version import DEFAULT, Version
 from kube2pod.render.json import plan_data
 
 
-def render(plan: Plan, show_secrets: bool = False) -> str:
-    data = json.loads(json.dumps(plan_data(plan, show_secrets), sort_keys=True))
+def render(plan: Plan, show_secrets: bool = False, version: Version = DEFAULT) -> str:
+    data = json.loads(json.dumps(plan_data(plan, show_secrets, version), sort_keys=True))
     out = io.StringIO()
     yaml = YAML(typ="safe", pure=True)
     yaml.default_flow_style = False

@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Sequence
 
 from kube2pod.diagnostics import Diagnostic, Severity
-from kube2pod.render.formats import FORMATS as RENDERED, render_all
+from kube2pod.render.formats import FORMATS as RENDERED, gates, render_all
+from kube2pod.spec.version import DEFAULT, Version
 
 FORMATS = (*RENDERED, "diagnostics")
 DEFAULT_FORMATS = ("sh", "json", "quadlet", "diagnostics")
@@ -32,11 +33,13 @@ def _rendered(formats: Sequence[str]) -> list:
 
 
 def snapshot_files(paths: Sequence[str], formats: Sequence[str] = DEFAULT_FORMATS, *,
-                   options=None, start: bool = True) -> dict[str, str]:
-    """Run the pipeline on ``paths`` and render each format: ``{file name: text}``, sorted by name.
+                   options=None, start: bool = True, version: Version = DEFAULT) -> dict[str, str]:
+    """Run the pipeline on ``paths`` and render each format for Podman ``version``: ``{file name:
+    text}``, sorted by name. ``version`` is always explicit (never the installed podman), so the files
+    are the same on every machine; the script and the plan record it.
 
-    ``diagnostics.txt`` holds ``exit N`` (what ``kube2pod convert`` exits with) and every
-    diagnostic; the other files are present only when their renderer succeeded, except
+    ``diagnostics.txt`` holds ``exit N`` (what ``kube2pod convert`` exits with), ``podman X.Y``
+    and every diagnostic; the other files are present only when their renderer succeeded, except
     that a directory format is one output among several: units Quadlet cannot express leave
     their error in ``quadlet/error.txt``.
     ValueError for an unknown format or a bad option.
@@ -46,30 +49,31 @@ def snapshot_files(paths: Sequence[str], formats: Sequence[str] = DEFAULT_FORMAT
     unknown = set(formats) - set(FORMATS)
     if unknown:
         raise ValueError(f"unknown snapshot formats: {', '.join(sorted(unknown))} (known: {', '.join(FORMATS)})")
-    outcome = pipeline.run(list(paths), options or pipeline.Options())
+    outcome = pipeline.run(list(paths), options or pipeline.Options(), target=(version, gates(formats)))
     diags = list(outcome.diagnostics)
     files: dict[str, str] = {}
     if outcome.plan is not None:
         rendered = _rendered(formats)
-        files, render_diags = render_all(outcome.plan, [f.name for f in rendered if not f.directory], start=start)
+        files, render_diags = render_all(outcome.plan, [f.name for f in rendered if not f.directory], start=start,
+                                         version=version)
         diags += render_diags
         directories = [] if render_diags else [f for f in rendered if f.directory]
         for fmt in directories:  # its failure is its own: the error file, not diagnostics.txt
-            units, unit_diags = render_all(outcome.plan, [fmt.name])
+            units, unit_diags = render_all(outcome.plan, [fmt.name], version=version)
             files.update(units)
             if unit_diags:
                 files[f"{fmt.file}/error.txt"] = "".join(d.format() + "\n" for d in unit_diags)
     if "diagnostics" in formats:
-        files[FILE_NAMES["diagnostics"]] = diagnostics_text(diags)
+        files[FILE_NAMES["diagnostics"]] = diagnostics_text(diags, version)
     return dict(sorted(files.items()))
 
 
-def diagnostics_text(diags: Sequence[Diagnostic]) -> str:
-    """``exit N`` then the diagnostics as ``kube2pod convert`` prints them."""
+def diagnostics_text(diags: Sequence[Diagnostic], version: Version = DEFAULT) -> str:
+    """``exit N``, ``podman X.Y`` (the target), then the diagnostics as ``kube2pod convert`` prints them."""
     from kube2pod.load.report import format_diagnostics
 
     code = 2 if any(d.severity is Severity.ERROR for d in diags) else 0
-    text = f"exit {code}\n"
+    text = f"exit {code}\npodman {version}\n"
     if diags:
         text += format_diagnostics(diags, "text") + "\n"
     return text

@@ -1,6 +1,7 @@
 """The podman spec: the plan as podman options, one typed structure per podman object.
 
-``build(plan, version) -> Spec``, once per output. Each structure (spec/pod.py, container.py,
+``build(plan, version) -> Spec``, once per output; ``gaps(plan, version, outputs)``: what the
+target version lacks (the pipeline reports them as positioned diagnostics). Each structure (spec/pod.py, container.py,
 volume.py, secret.py, network.py) has one field per podman option; each field's
 :class:`~kube2pod.spec.option.Option` says how the CLI, the REST API and Quadlet write it,
 and since which Podman version. The serializers (render/argv.py, render/rest.py,
@@ -12,30 +13,56 @@ are host steps, not podman options: the plan nodes are used as they are.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from kube2pod.plan import Plan
 from kube2pod.spec.container import ContainerSpec, container_spec
 from kube2pod.spec.network import NetworkSpec, network_spec
-from kube2pod.spec.option import Option, fields, newer_than, set_fields
+from kube2pod.spec.option import Feature, Option, fields, newer_than, set_fields, with_features
 from kube2pod.spec.pod import PodSpec, pod_spec
 from kube2pod.spec.secret import SecretSpec, secret_spec
 from kube2pod.spec.version import DEFAULT, Version
 from kube2pod.spec.volume import VolumeSpec, volume_spec
 
-__all__ = ["ContainerSpec", "NetworkSpec", "NotInVersion", "Option", "PodSpec", "SecretSpec", "Spec", "Version",
-           "VolumeSpec", "build", "container_spec", "fields", "network_spec", "pod_spec", "secret_spec", "set_fields",
+__all__ = ["ContainerSpec", "Feature", "Gap", "NetworkSpec", "NotInVersion", "Option", "PodSpec", "SecretSpec", "Spec", "Version",
+           "VolumeSpec", "build", "container_spec", "fields", "gaps", "network_spec", "pod_spec", "secret_spec", "set_fields",
            "volume_spec"]
 
 SPEC_TYPES = (PodSpec, ContainerSpec, VolumeSpec, SecretSpec, NetworkSpec)
 
 
-class NotInVersion(ValueError):
-    """A set option that the target Podman version does not have; ``source`` is the plan object."""
+class Gap(NamedTuple):
+    """A set option (or a feature of its value) that the target lacks in ``output``.
 
-    def __init__(self, message: str, source=None):
-        super().__init__(message)
-        self.source = source
+    ``owner``: the plan object (Volume, Network, Secret, Pod) and ``container`` the plan Container
+    (None for the others); ``plan_field``: the plan field it comes from (``Container.mounts``, from
+    :data:`PLAN_FIELDS`); ``item``: the list item of that field that uses it, if one does."""
+
+    what: str
+    since: Version
+    target: Version
+    output: str
+    owner: Any
+    container: Any = None
+    plan_field: str = ""
+    item: Any = None
+
+    @property
+    def message(self) -> str:
+        where = {"cli": "the podman CLI", "rest": "the Podman REST API", "quadlet": "Quadlet"}[self.output]
+        return (f"{self.what} needs Podman {self.since} or later ({where}); the target is Podman {self.target}")
+
+
+class NotInVersion(ValueError):
+    """A set option that the target Podman version does not have; ``source`` is the plan object's
+    ObjectRef, ``gap`` the :class:`Gap` (the pipeline reports gaps as positioned diagnostics first:
+    a renderer meets this only when called without that check)."""
+
+    def __init__(self, gap: Gap):
+        super().__init__(gap.message)
+        self.gap = gap
+        self.source = getattr(gap.owner, "source", None)
 
 
 class Spec(NamedTuple):
@@ -49,29 +76,101 @@ class Spec(NamedTuple):
     containers: dict[str, ContainerSpec]
 
 
-def build(plan: Plan, version: Version = DEFAULT) -> Spec:
-    """The spec of every object of ``plan``; :class:`NotInVersion` for an option that
-    ``version`` lacks (reported at the plan object it comes from)."""
-    volumes = {v.name: _checked(volume_spec(v), version, v.source) for v in plan.volumes}
-    networks = {n.name: _checked(network_spec(n), version, n.source) for n in plan.networks}
-    secrets = {s.name: _checked(secret_spec(s), version, s.source) for s in plan.secrets}
+def build(plan: Plan, version: Version = DEFAULT, output: str = "cli") -> Spec:
+    """The spec of every object of ``plan``; :class:`NotInVersion` for the first option that
+    ``version`` lacks in ``output`` (:func:`gaps` lists them all)."""
+    spec = _build(plan, version)
+    for gap in _gaps(plan, spec, (output,)):
+        raise NotInVersion(gap)
+    return spec
+
+
+def _build(plan: Plan, version: Version) -> Spec:
+    volumes = {v.name: volume_spec(v, version) for v in plan.volumes}
+    networks = {n.name: network_spec(n, version) for n in plan.networks}
+    secrets = {s.name: secret_spec(s, version) for s in plan.secrets}
     pods, containers = {}, {}
     for p in plan.pods:
-        pods[p.name] = _checked(pod_spec(p), version, p.source)
+        pods[p.name] = pod_spec(p)
         for c in [*p.init_containers, *p.containers]:
-            containers[c.name] = _checked(container_spec(p, c), version, p.source)
+            containers[c.name] = container_spec(p, c, version)
     return Spec(version, volumes, networks, secrets, pods, containers)
 
 
-def _checked(node, version: Version, source):
+def gaps(plan: Plan, version: Version, outputs: tuple[str, ...] = ("cli",)) -> list[Gap]:
+    """Every set option or feature of ``plan``'s spec that ``version`` lacks in one of ``outputs``
+    (cli: the script and the units' commands; rest: apply), in plan order."""
+    return list(_gaps(plan, _build(plan, version), outputs))
+
+
+def _gaps(plan: Plan, spec: Spec, outputs: tuple[str, ...]):
+    objects = [*((v, None, spec.volumes[v.name]) for v in plan.volumes),
+               *((n, None, spec.networks[n.name]) for n in plan.networks),
+               *((s, None, spec.secrets[s.name]) for s in plan.secrets)]
+    for p in plan.pods:
+        objects.append((p, None, spec.pods[p.name]))
+        objects += [(p, c, spec.containers[c.name]) for c in [*p.init_containers, *p.containers]]
+    for owner, container, node in objects:
+        for output in outputs:
+            yield from _node_gaps(node, spec.version, output, owner, container)
+
+
+def _node_gaps(node, version: Version, output: str, owner, container):
     state = node.__dict__
-    for f in newer_than(type(node), version):
+    kind = type(node).__name__
+    for f in newer_than(type(node), version, output):
         value = state[f.name]
-        if value is not f.default and value != f.default:
-            flag = f.option.flag or f.name
-            raise NotInVersion(f"{flag} needs Podman {f.option.since} or later; the target is Podman {version}",
-                               source)
-    return node
+        if value is not f.default and value != f.default and _has_form(f.option, output):
+            yield Gap(f.option.flag or f.name, f.option.first_version(output), version, output, owner, container,
+                      _plan_field(kind, f.name))
+    for f in with_features(type(node)):
+        value = state[f.name]
+        if value is f.default or value == f.default or not _has_form(f.option, output):
+            continue
+        for feat in f.option.features(value):
+            since = feat.first_version(output)
+            if since > version:
+                item = value[feat.item] if feat.item is not None else None
+                yield Gap(feat.name, since, version, output, owner, container, _plan_field(kind, f.name), item)
+
+
+#: The first Podman with Quadlet.
+QUADLET_SINCE = Version(4, 4)
+#: The first Podman whose Quadlet unit of each spec kind has ``PodmanArgs=`` (``.pod`` units: 5.0).
+QUADLET_ARGS_SINCE = {"ContainerSpec": Version(4, 4), "VolumeSpec": Version(4, 6), "NetworkSpec": Version(4, 6),
+                      "PodSpec": Version(5, 0)}
+
+
+def quadlet_key(node, name: str, version: Version) -> str | None:
+    """The unit key field ``name`` of ``node`` is written with for ``version``: its own key; else
+    (the key is newer) ``PodmanArgs`` with its CLI flag, where that unit kind has it; else None."""
+    option = next(f.option for f in fields(type(node)) if f.name == name)
+    args_since = QUADLET_ARGS_SINCE[type(node).__name__]
+    own = option.first_version("quadlet")
+    if own <= version and (option.quadlet != "PodmanArgs" or args_since <= version):
+        return option.quadlet
+    if option.flag and args_since <= version:
+        return "PodmanArgs"
+    return None
+
+
+def _has_form(option: Option, output: str) -> bool:
+    return {"cli": option.flag, "rest": option.rest, "quadlet": option.quadlet}[output] is not None
+
+
+_SPEC_OWNER = {"ContainerSpec": "Container", "PodSpec": "Pod", "VolumeSpec": "Volume", "NetworkSpec": "Network",
+               "SecretSpec": "Secret"}
+
+
+@lru_cache(maxsize=None)
+def _plan_field(spec_kind: str, spec_field: str) -> str:
+    """The plan field a spec field comes from (:data:`PLAN_FIELDS` read backwards): ``Kind.field``."""
+    wanted = f"{spec_kind}.{spec_field}"
+    owner = _SPEC_OWNER[spec_kind]
+    for name, goes in PLAN_FIELDS[owner].items():
+        if wanted in goes.split() or (goes.endswith("*") and wanted.startswith(goes[:-1])):
+            return f"{owner}.{name}"
+    return owner
 
 
 #: Where each plan field goes: ``Spec.field`` (the spec fields it becomes) or a host step.

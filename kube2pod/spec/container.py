@@ -14,7 +14,7 @@ from kube2pod.plan import Container, Pod
 from kube2pod.plan.base import Frozen
 from kube2pod.spec import mount
 from kube2pod.spec.option import Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
-from kube2pod.spec.version import Version
+from kube2pod.spec.version import DEFAULT, Version
 
 HEALTH_ON_FAILURE = {"none": 0, "kill": 2, "restart": 3, "stop": 4}  # libpod define.HealthCheckOnFailureAction
 LABEL_ANNOTATION = "io.podman.annotations.label"  # podman's CLI records label= options here
@@ -47,15 +47,16 @@ def _secret_files(items: list) -> list[str]:
 
 class ContainerSpec(Frozen):
     image: Annotated[str, Option("", "image", "Image", absent=_POSITIONAL)]
-    pod: Annotated[str, Option("--pod", "pod", "Pod", unit="unit:.pod")]
+    pod: Annotated[str, Option("--pod", "pod", "Pod", unit="unit:.pod", since_by={"quadlet": Version(5, 0)})]
     name: Annotated[str, Option("--name", "name", "ContainerName")]
-    pull: Annotated[str, Option("--pull", None, "Pull", absent={
+    pull: Annotated[str, Option("--pull", None, "Pull", since_by={"quadlet": Version(4, 6)}, absent={
         "rest": "apply pulls each image by its policy before creating anything (apply/decisions.py)"})]
     labels: Annotated[dict[str, str], Option("--label", "labels", "Label", words=pairs, unit="words")] = {}
-    workdir: Annotated[str, Option("--workdir", "work_dir", "WorkingDir")] = ""
+    workdir: Annotated[str, Option("--workdir", "work_dir", "WorkingDir", since_by={"quadlet": Version(4, 6)})] = ""
     env: Annotated[dict[str, str], Option("--env", "env", "Environment", words=pairs, unit="words")] = {}
     mounts: Annotated[list[Any], Option("--mount", ("mounts", "volumes"), "Mount", words=mount.words,
-                                        body=mount.body, unit="mount")] = []
+                                        body=mount.body, unit="mount",
+                                        features=mount.features, since_by={"quadlet": Version(4, 5)})] = []
     devices: Annotated[list[str], Option("--device", "devices", "AddDevice", words=each,
                                          body=lambda ds: [{"path": d} for d in ds])] = []
     cap_add: Annotated[list[str], Option("--cap-add", "cap_add", "AddCapability", words=each)] = []
@@ -69,12 +70,12 @@ class ContainerSpec(Frozen):
     ipc: Annotated[str, Option("--ipc", "ipcns", "PodmanArgs", body=nsmode)] = ""
     seccomp: Annotated[str, Option("--security-opt", "seccomp_profile_path", "PodmanArgs",
                                    words=lambda p: [f"seccomp={p}"])] = ""
-    secret_files: Annotated[list[Any], Option("--secret", "secrets", "Secret", words=_secret_files, body=lambda fs: [
+    secret_files: Annotated[list[Any], Option("--secret", "secrets", "Secret", words=_secret_files, since_by={"quadlet": Version(4, 5)}, body=lambda fs: [
         {"Source": f.secret, "Target": f.target, "Mode": f.mode} for f in fs])] = []
-    secret_env: Annotated[list[Any], Option("--secret", "secret_env", "Secret", words=_secret_env,
+    secret_env: Annotated[list[Any], Option("--secret", "secret_env", "Secret", words=_secret_env, since_by={"quadlet": Version(4, 5)},
                                             body=lambda es: {s.name: s.secret for s in es})] = []
     user: Annotated[str, Option("--user", "user", "User")] = ""
-    group_add: Annotated[list[str], Option("--group-add", "groups", "GroupAdd", words=each)] = []
+    group_add: Annotated[list[str], Option("--group-add", "groups", "GroupAdd", words=each, since_by={"quadlet": Version(5, 1)})] = []
     privileged: Annotated[bool, Option("--privileged", "privileged", "PodmanArgs", words=bare)] = False
     read_only: Annotated[bool, Option("--read-only", "read_only_filesystem", "PodmanArgs", words=bare)] = False
     read_only_tmpfs: Annotated[bool | None, Option("--read-only-tmpfs", None, "PodmanArgs", words=lambda v: [
@@ -109,24 +110,25 @@ class ContainerSpec(Frozen):
                                              since=Version(4, 3), body=HEALTH_ON_FAILURE.__getitem__)] = ""
     recorded_annotations: Annotated[dict[str, str], Option(None, "annotations", None, body=mapping,
                                                            absent=_BY_CLI)] = {}
-    entrypoint: Annotated[list[str] | None, Option("--entrypoint", "entrypoint", "Entrypoint", words=as_json)] = None
+    entrypoint: Annotated[list[str] | None, Option("--entrypoint", "entrypoint", "Entrypoint", words=as_json, since_by={"quadlet": Version(5, 0)})] = None
     command: Annotated[list[str] | None, Option("", "command", "Exec", words=list, absent=_POSITIONAL,
                                                 unit="exec")] = None
 
 
-def container_spec(pod: Pod, c: Container) -> ContainerSpec:
+def container_spec(pod: Pod, c: Container, version: Version = DEFAULT) -> ContainerSpec:
     """The podman options of container ``c`` of ``pod``.
 
     Decisions: env as a mapping (the last of a repeated name wins, as in Kubernetes);
     a read-only root gets no tmpfs mounts (``--read-only-tmpfs=false``, as the API makes it);
     the period goes with a CPU quota only; a healthcheck's health-on-failure is always
     written; ``label=``/``seccomp=`` security options are also recorded as the annotations
-    the CLI would write (the API does not write them).
+    the CLI would write (the API does not write them); a volume sub-path is mounted natively
+    or as a bind of the volume's directory, by ``version`` (spec/mount.py).
     """
     values: dict[str, Any] = {
         "image": c.image, "pod": pod.name, "name": c.name, "pull": c.pull_policy,
         "labels": c.labels, "workdir": c.workdir, "env": {e.name: e.value for e in c.env},
-        "mounts": c.mounts, "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
+        "mounts": mount.for_version(c.mounts, version), "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
         "cap_add": c.cap_add, "cap_drop": c.cap_drop, "annotations": c.annotations,
         "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type, "ipc": c.ipc,
         "seccomp": c.seccomp_profile, "secret_files": c.secret_files, "secret_env": c.secret_env,

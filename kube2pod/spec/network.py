@@ -13,8 +13,14 @@ from typing import Annotated
 from kube2pod.plan import Network
 from kube2pod.plan.base import Frozen
 from kube2pod.spec.option import Option, bare, mapping, pairs
+from kube2pod.spec.version import DEFAULT, Version
 
 _POSITIONAL = {"cli": "the last argument of podman network create"}
+#: ``podman network create --ignore`` (REST query ``ignoreIfExists``, also 4.4): an existing network
+#: is left as it is.
+IGNORE = Option("--ignore", None, None, since=Version(4, 4), words=bare, absent={
+    "rest": "apply decides from what Podman has (apply/decisions.py) and never sends ignoreIfExists",
+    "quadlet": "Quadlet's network service passes --ignore itself"})
 _DNS_DEFAULT = {"cli": "podman network create turns DNS on by itself",
                 "quadlet": "Quadlet's podman network create turns DNS on by itself"}
 
@@ -34,7 +40,8 @@ def _driver_options(options: dict) -> dict:
 
 
 class NetworkSpec(Frozen):
-    name: Annotated[str, Option("", "name", "NetworkName", absent=_POSITIONAL)]
+    ignore: Annotated[bool, IGNORE] = False
+    name: Annotated[str, Option("", "name", "NetworkName", absent=_POSITIONAL, since_by={"quadlet": Version(4, 7)})]
     driver: Annotated[str, Option("--driver", "driver", "Driver")] = ""
     labels: Annotated[dict[str, str], Option("--label", "labels", "Label", words=pairs, body=mapping,
                                              unit="words")] = {}
@@ -49,8 +56,8 @@ class NetworkSpec(Frozen):
                                         body=lambda v: not v, unit="bool")] = False
 
 
-def network_spec(n: Network) -> NetworkSpec:
-    """The podman options of network ``n``."""
-    return NetworkSpec.make(name=n.name, driver="" if n.driver == "bridge" else n.driver, labels=n.labels,
+def network_spec(n: Network, version: Version = DEFAULT) -> NetworkSpec:
+    """The podman options of network ``n``; ``--ignore`` where the target has it."""
+    return NetworkSpec.make(ignore=version >= IGNORE.since, name=n.name, driver="" if n.driver == "bridge" else n.driver, labels=n.labels,
                             subnet=n.subnet, gateway=n.gateway, ip_range=n.ip_range, options=n.options, dns=n.dns,
                             disable_dns=not n.dns)

@@ -10,7 +10,10 @@ A spec field is declared as ``Annotated[type, Option(...)]``; the serializers
 * ``quadlet``: the Quadlet key, ``"PodmanArgs"`` (passed as a podman argument) or
   ``"Service.Restart"`` (a key of the unit's ``[Service]`` section); ``None``: no unit form.
 * ``since``: the first Podman version with the option, per output where they differ
-  (``since_by``).
+  (``since_by``: e.g. a Quadlet key that came after the CLI flag; a newer Quadlet key is written as
+  ``PodmanArgs=`` on older targets).
+* ``features``: ``features(value)`` -> the :class:`Feature` s a value uses that came after the
+  option itself (``subpath=`` of ``--mount``).
 * ``absent``: why an output has no form of it (a decision, documented and tested).
   ``refused``: outputs that cannot express a set value: rendering there is an error.
 
@@ -92,6 +95,23 @@ def mapping(values: Mapping) -> dict:
     return dict(values)
 
 
+class Feature(NamedTuple):
+    """A part of an option's value with its own first version per output (``since_by``, else
+    ``since``); ``item``: the index of the list item that uses it (None: the whole value)."""
+
+    name: str
+    since: Version
+    item: int | None = None
+    since_by: Mapping[str, Version] = {}
+
+    def first_version(self, output: str) -> Version:
+        return self.since_by.get(output, self.since)
+
+
+def no_features(value: Any) -> list[Feature]:
+    return []
+
+
 class Option(NamedTuple):
     flag: str | None
     rest: str | tuple[str, ...] | None
@@ -103,6 +123,7 @@ class Option(NamedTuple):
     absent: Mapping[str, str] = {}
     refused: Mapping[str, str] = {}
     since_by: Mapping[str, Version] = {}
+    features: Callable[[Any], list[Feature]] = no_features
 
     def first_version(self, output: str) -> Version:
         """The first Podman version whose ``output`` (cli, rest, quadlet) has this option."""
@@ -141,6 +162,12 @@ def _defaults(cls: type) -> tuple[tuple[str, Any, Field], ...]:
 
 
 @lru_cache(maxsize=None)
-def newer_than(cls: type, version: Version) -> tuple[Field, ...]:
-    """The fields of ``cls`` whose option is newer than ``version``."""
-    return tuple(f for f in fields(cls) if f.option.since > version)
+def newer_than(cls: type, version: Version, output: str = "cli") -> tuple[Field, ...]:
+    """The fields of ``cls`` whose option in ``output`` is newer than ``version``."""
+    return tuple(f for f in fields(cls) if f.option.first_version(output) > version)
+
+
+@lru_cache(maxsize=None)
+def with_features(cls: type) -> tuple[Field, ...]:
+    """The fields of ``cls`` whose values may use newer features."""
+    return tuple(f for f in fields(cls) if f.option.features is not no_features)

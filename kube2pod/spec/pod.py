@@ -12,6 +12,7 @@ from kube2pod.plan import Pod
 from kube2pod.plan.base import Frozen
 from kube2pod.plan.pod import DEFAULT_SHARE
 from kube2pod.spec.option import Option, each, mapping, nsmode, pairs
+from kube2pod.spec.version import Version
 
 
 def _publish(ports: list) -> list[str]:
@@ -51,23 +52,26 @@ def _network_body(attachments: list) -> dict:
 
 
 class PodSpec(Frozen):
-    name: Annotated[str, Option("--name", "name", "PodName")]
+    name: Annotated[str, Option("--name", "name", "PodName", since_by={"quadlet": Version(5, 0)})]
     hostname: Annotated[str, Option("--hostname", "hostname", "PodmanArgs")] = ""
     labels: Annotated[dict[str, str], Option("--label", "labels", "PodmanArgs", words=pairs)] = {}
-    publish: Annotated[list[Any], Option("--publish", "portmappings", "PublishPort", words=_publish,
+    publish: Annotated[list[Any], Option("--publish", "portmappings", "PublishPort", words=_publish, since_by={"quadlet": Version(5, 0)},
                                          body=_portmappings)] = []
     share: Annotated[list[str] | None, Option("--share", "shared_namespaces", "PodmanArgs",
                                               words=lambda ns: [",".join(ns)])] = None
-    network: Annotated[str, Option("--network", "netns", "Network", body=nsmode)] = ""
+    network: Annotated[str, Option("--network", "netns", "Network", body=nsmode, since_by={"quadlet": Version(5, 0)})] = ""
     networks: Annotated[list[Any], Option("--network", ("netns", "Networks"), "Network", words=_network_words,
-                                          body=_network_body, unit="network")] = []
+                                          body=_network_body, unit="network",
+                                          since_by={"quadlet": Version(5, 0)})] = []
     pid: Annotated[str, Option("--pid", "pidns", "PodmanArgs", body=nsmode)] = ""
     userns: Annotated[str, Option("--userns", "userns", "PodmanArgs", body=nsmode)] = ""
     infra_name: Annotated[str, Option("--infra-name", "infra_name", "PodmanArgs")] = ""
-    add_hosts: Annotated[list[str], Option("--add-host", "hostadd", "AddHost", words=each)] = []
-    dns: Annotated[list[str], Option("--dns", "dns_server", "DNS", words=each)] = []
-    dns_search: Annotated[list[str], Option("--dns-search", "dns_search", "DNSSearch", words=each)] = []
-    dns_options: Annotated[list[str], Option("--dns-option", "dns_option", "DNSOption", words=each)] = []
+    add_hosts: Annotated[list[str], Option("--add-host", "hostadd", "AddHost", words=each, since_by={"quadlet": Version(5, 3)})] = []
+    dns: Annotated[list[str], Option("--dns", "dns_server", "DNS", words=each, since_by={"quadlet": Version(5, 3)})] = []
+    dns_search: Annotated[list[str], Option("--dns-search", "dns_search", "DNSSearch", words=each,
+                                             since_by={"quadlet": Version(5, 3)})] = []
+    dns_options: Annotated[list[str], Option("--dns-option", "dns_option", "DNSOption", words=each,
+                                              since_by={"quadlet": Version(5, 3)})] = []
     sysctls: Annotated[dict[str, str], Option("--sysctl", "sysctl", "PodmanArgs", words=pairs, body=mapping)] = {}
 
 

@@ -46,8 +46,9 @@ def translate_container(
     spec = pod_spec(ctx)
     env, secret_env = container_env(ctx, cpath, container, pod_name)
     _warn_secret_refs(ctx, cpath, container, {s.name: s.secret for s in secret_env})
-    entrypoint, command = entrypoint_and_command(container.command, container.args, {e.name: e.value for e in env})
-    mounts, devices = container_mounts(ctx, cpath, container, resolved, relabel)
+    values = {e.name: e.value for e in env}
+    entrypoint, command = entrypoint_and_command(container.command, container.args, values)
+    mounts, devices = container_mounts(ctx, cpath, container, resolved, relabel, values)
     resources = container_resources(ctx, cpath, container)
     security = security_fields(ctx, cpath, container, spec.security_context)
     stop_signal = _stop_signal(ctx, cpath, container)

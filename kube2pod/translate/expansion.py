@@ -1,7 +1,8 @@
 """Kubernetes ``$(VAR)`` expansion for env values, command and args.
 
 ``$(NAME)`` becomes the value of NAME when it is defined, ``$$`` is a literal
-``$`` (so ``$$(NAME)`` stays ``$(NAME)``), anything else is kept as written.
+``$`` (so ``$$(NAME)`` stays ``$(NAME)``), anything else is kept as written
+(``missing``, when given, collects the names of the ``$(NAME)`` kept).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 
-def expand(text: str, env: Mapping[str, str]) -> str:
+def expand(text: str, env: Mapping[str, str], missing: list[str] | None = None) -> str:
     if "$" not in text:
         return text
     out: list[str] = []
@@ -31,6 +32,8 @@ def expand(text: str, env: Mapping[str, str]) -> str:
                 break
             name = text[i + 2 : end]
             out.append(env[name] if name in env else text[i : end + 1])
+            if name not in env and missing is not None:
+                missing.append(name)
             i = end + 1
         else:
             out.append(c)

@@ -73,11 +73,11 @@ def translate_pod(
     for i, c in enumerate(spec.containers):
         tc = translate_container(ctx, i, c, name, vols.resolved, relabel_path, labels)
         if tc is not None:
-            files = secret_mounts(ctx, ("containers", i), c, vols.resolved)
+            files = secret_mounts(ctx, ("containers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
             containers.append(_with_pod_settings(tc, c.name, notes, restart, stop_timeout, ipc, files))
     inits = []
     for i, c, tc in init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type):
-        files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved)
+        files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
         inits.append(_with_pod_settings(tc, c.name, notes, "no", stop_timeout, ipc, files))
     ctx.pulls.use(ctx, spec.image_pull_secrets, [*inits, *containers])
     pod = Pod.make(
@@ -97,7 +97,7 @@ def translate_pod(
         init_containers=inits,
         containers=containers,
     )
-    return pod, vols.volumes, vols.host_paths + sub_path_host_paths(ctx, spec, vols.resolved)
+    return pod, vols.volumes, vols.host_paths + sub_path_host_paths(ctx, [*inits, *containers], vols.resolved)
 
 
 def _with_pod_settings(c: Container, k8s_name: str, notes, restart: str, stop_timeout, ipc: str,

@@ -2,9 +2,11 @@
 
 A Secret of type ``kubernetes.io/dockerconfigjson`` (key ``.dockerconfigjson``: ``{"auths": {REGISTRY:
 {...}}}``) or ``kubernetes.io/dockercfg`` (key ``.dockercfg``: ``{REGISTRY: {...}}``), each entry with
-``auth`` (base64 of ``user:password``) or ``username`` and ``password``. A Secret that is missing (in
-the pod's namespace), of another type, or whose value is not such JSON is an error at the
-reference (Kubernetes would pull anonymously and fail later; here it is known before any pull).
+``auth`` (base64 of ``user:password``) or ``username`` and ``password``. A Secret of another type, or
+whose value is not such JSON, is an error at the reference. A Secret missing from the input and the
+host is a warning, as in Kubernetes (the kubelet pulls without it): the pull may still work through
+Podman's own credentials (``podman login``). A Secret kept on the host by an earlier apply is a warning
+too: Podman does not show a secret's value back, so its credentials cannot be sent.
 """
 
 from __future__ import annotations
@@ -89,8 +91,14 @@ class PullSecretRegistry:
             return known
         src = ctx.objects.secret(ctx.manifest.namespace, name)
         if src is None:
-            ctx.error(path, f"imagePullSecrets: Secret {name!r} not found in namespace "
-                            f"{ctx.manifest.namespace or 'default'}", "add the Secret to the input")
+            ctx.warning(path, f"imagePullSecrets: Secret {name!r} not found in namespace "
+                              f"{ctx.manifest.namespace or 'default'}; the images are pulled without it, "
+                              "as Kubernetes does", "add the Secret to the input, or `podman login` the registry")
+            return None
+        if src.on_host:
+            ctx.warning(path, f"imagePullSecrets: Secret {name!r} is kept on the host, and Podman does not show a "
+                              "secret's value back; the images are pulled without it",
+                        "apply the Secret with the pod, or `podman login` the registry")
             return None
         return _pull_secret(ctx, path, name, src)
 

@@ -46,13 +46,15 @@ PVC_DRIVER = "volume.podman.io/driver"
 
 
 class Resolved(NamedTuple):
-    """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files."""
+    """What one pod volume became: a bind (``host_path``), a device, a named volume, or secret files.
+    ``mounted``: a named volume podman mounts only when a container starts (a driver, mount options)."""
 
     kind: str  # "bind" | "device" | "volume" | "secret"
     host_path: str = ""
     relabelable: bool = False
     volume: str = ""
     secret_files: tuple[SecretKeyFile, ...] = ()
+    mounted: bool = False
 
 
 class PodVolumes:
@@ -97,14 +99,15 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
             )
         out.volumes.append(Volume.make(name=name, source=ref, lifetime="pod", labels=dict(labels),
                                        options=options))
-        out.resolved[vol.name] = Resolved("volume", volume=name)
+        out.resolved[vol.name] = Resolved("volume", volume=name, mounted=needs_mount(out.volumes[-1]))
     elif vol.persistent_volume_claim is not None:
         claim = vol.persistent_volume_claim.claim_name
         pvc = claims.get(claim)
         source = pvc if pvc is not None else ObjectRef.make(kind="PersistentVolumeClaim", name=claim,
                                                             namespace=ref.namespace)
-        out.volumes.append(pvc_volume(ctx, claim, source, pvcs.get(claim), ref.namespace))
-        out.resolved[vol.name] = Resolved("volume", volume=claim)
+        volume = pvc_volume(ctx, claim, source, pvcs.get(claim), ref.namespace)
+        out.volumes.append(volume)
+        out.resolved[vol.name] = Resolved("volume", volume=claim, mounted=needs_mount(volume))
     elif vol.config_map is not None:
         volume = config_map_volume(ctx, i, vol, f"{pod_name}-{vol.name}", labels)
         if volume is not None:
@@ -120,6 +123,12 @@ def _resolve_one(ctx, i, vol, pod_name, claims, pvcs, labels, out: PodVolumes) -
             return  # no source: refused by the loader
         ctx.error(("volumes", i, kind), f"volume {vol.name!r}: {kind} volumes are not supported",
                   "supported volume types: " + ", ".join(SUPPORTED))
+
+
+def needs_mount(v: Volume) -> bool:
+    """Whether podman mounts volume ``v`` only while a container uses it (a driver, or the local
+    driver's ``type``/``device``: a tmpfs, a device); ``o=uid=,gid=`` alone only sets the owner."""
+    return bool(v.driver) or "type" in v.options or "device" in v.options
 
 
 def pvc_volume(ctx: Context, claim: str, source: ObjectRef, pvc: Manifest | None, namespace: str | None) -> Volume:
