@@ -536,6 +536,14 @@ def _run_on_podman(args, action, host_check: bool = True) -> int:
         if code == EXIT_INVALID:
             drop_prefetched(args.url)
         return code
+    if args.command in ("apply", "diff"):
+        from kube2pod.render.timer import refusals
+
+        scheduled = refusals(outcome.plan, "apply")
+        if scheduled:
+            _print_diagnostics(scheduled, "text")
+            drop_prefetched(args.url)
+            return EXIT_INVALID
     from dataclasses import replace
 
     from kube2pod.apply.errors import ApplyError

@@ -28,6 +28,8 @@ OBJECTS["DaemonSet"] = {**OBJECTS["Deployment"], "kind": "DaemonSet"}
 OBJECTS["StatefulSet"] = {**OBJECTS["Deployment"], "kind": "StatefulSet"}
 OBJECTS["Job"] = {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"},
                   "spec": {"template": {"spec": {**POD["spec"], "restartPolicy": "Never"}}}}
+OBJECTS["CronJob"] = {"apiVersion": "batch/v1", "kind": "CronJob", "metadata": {"name": "cj"},
+                      "spec": {"schedule": "@daily", "jobTemplate": {"spec": OBJECTS["Job"]["spec"]}}}
 
 
 def _set(data: dict, path: tuple, value) -> None:
@@ -65,6 +67,8 @@ def _load(kind: str, path: tuple, value):
         _set(data, path[:-1] + ("port",), 80)
     if "volumeClaimTemplates" in path:
         _set(data, ("spec", "volumeClaimTemplates", "*", "metadata", "name"), "data")
+    if path[:3] == ("spec", "volumes", "*") and path[3] != "hostPath":
+        del data["spec"]["volumes"][0]["hostPath"]  # one source per volume
     _set(data, path, value)
     return load_text(json.dumps(data, indent=1))
 

@@ -127,9 +127,9 @@ def test_equal_ports_resolve_to_the_pods_themselves(app, podman_cli):
 
 
 def test_headless_service_names_each_statefulset_pod(app, podman_cli):
-    assert _get(podman_cli, "http://db-0.db:8080/") == "db-pod-0"
-    assert _get(podman_cli, "http://db-1.db.default.svc.cluster.local:8080/") == "db-pod-1"
-    assert _get(podman_cli, "http://db:8080/") in ("db-pod-0", "db-pod-1")
+    assert _get(podman_cli, "http://db-0.db:8080/") == "db-0"  # the StatefulSet's stable pod names
+    assert _get(podman_cli, "http://db-1.db.default.svc.cluster.local:8080/") == "db-1"
+    assert _get(podman_cli, "http://db:8080/") in ("db-0", "db-1")
 
 
 def test_node_port_is_published_on_the_host(app):

@@ -99,7 +99,7 @@ spec:
 """
     t = _plan(tmp_path, sts + _service("{clusterIP: None, selector: {app: db}, ports: [{port: 5432}]}", "db", "default"))
     pods = _pods(t)
-    assert pods["db-pod-1"].networks[0].aliases == [
+    assert pods["db-1"].networks[0].aliases == [
         "db", "db.default", "db.default.svc", "db.default.svc.cluster.local",
         "db-1.db", "db-1.db.default", "db-1.db.default.svc", "db-1.db.default.svc.cluster.local"]
     assert pods["one"].networks[0].aliases == ["h.db", "h.db.default", "h.db.default.svc",

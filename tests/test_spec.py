@@ -8,7 +8,7 @@ import typing
 
 import pytest
 
-from kube2pod.plan import Attachment, BindMount, Container, ObjectRef, Plan, Pod, PortMapping, SecretEnv, SecretFile, VolumeMount
+from kube2pod.plan import Attachment, BindMount, Container, ImageMount, ObjectRef, Plan, Pod, PortMapping, SecretEnv, SecretFile, VolumeMount
 from kube2pod.render import argv, quadlet, rest
 from kube2pod.spec import PLAN_FIELDS, SPEC_TYPES, NotInVersion, Version, build, fields
 from kube2pod.spec.option import OUTPUTS
@@ -20,6 +20,8 @@ SAMPLES = {
     "mounts": [BindMount(source="/srv/x1", destination="/x1"), VolumeMount(volume="v1", destination="/v1")],
     "publish": [PortMapping(host_port=18080, container_port=80)],
     "secret_files": [SecretFile(secret="s1", target="/run/s1")],
+    "image_volumes": [ImageMount(image="localhost/i1", destination="/i1")],
+    "image_pulls": [ImageMount(image="localhost/i1", destination="/i1")],
     "secret_env": [SecretEnv(name="S1", secret="s1")],
     "health_cmd": ["CMD", "true"],
     "health_on_failure": "kill",

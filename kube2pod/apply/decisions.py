@@ -132,10 +132,21 @@ def _network_decision(api: PodmanAPI, net, project: str, replace: bool) -> str:
         return "exists"
     _other_project("network", net.name, info.get("labels"), project, replace)
     if labels.owned(info.get("labels")):
+        _same_subnet(net, info)
         return "exists"
     raise ApplyError(f"network {net.name} already exists and was not created by kube2pod; kube2pod never "
                      "changes it: remove or rename it, choose another project name with --project, or join it "
                      f"deliberately with --network {net.name}")
+
+
+def _same_subnet(net, info: dict) -> None:
+    """A subnet the plan gives kube2pod's own network (static pod addresses: translate/podip.py) must be
+    the existing one's: a network is never changed in place."""
+    have = [s.get("subnet") for s in info.get("subnets") or []]
+    if net.subnet and net.subnet not in have:
+        raise ApplyError(f"network {net.name} exists with subnet {', '.join(have) or 'none'}, but the pods now need "
+                         f"subnet {net.subnet} (their static addresses for status.podIP); kube2pod does not change a "
+                         "network in place: run `kube2pod down` for this input first, then apply")
 
 
 def _secret_decision(api: PodmanAPI, secret, project: str, replace: bool) -> str:
@@ -253,6 +264,8 @@ def check_images(plan: Plan, api: PodmanAPI, pull: bool, emit: Reporter) -> dict
     for pod in plan.pods:
         for c in _all_containers(pod):
             wanted.setdefault(c.image, c.pull_policy)
+            for m in c.image_mounts:  # image volumes: podman does not pull them
+                wanted.setdefault(m.image, m.pull_policy)
     status, todo, fallback = {}, {}, set()
     for image, policy in wanted.items():
         present = api.image_exists(image)

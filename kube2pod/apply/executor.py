@@ -28,7 +28,7 @@ import threading
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
-from kube2pod.apply import decisions, hostpaths, labels, lock, sub_paths, volume_content
+from kube2pod.apply import decisions, host_env, hostpaths, labels, lock, sub_paths, volume_content
 from kube2pod.apply import wait as waiting
 from kube2pod.apply.errors import ApplyError
 from kube2pod.apply.events import Event, Reporter, ignore
@@ -261,8 +261,11 @@ def create_pod(pod: Pod, api: PodmanAPI, project: str, journal: Journal | None, 
     if journal is not None:
         journal.created("pod", pod.name)
     for c in [*pod.init_containers, *pod.containers]:
-        body = rest.body(sub_paths.resolved(spec.containers[c.name] if spec else container_spec(pod, c), api))
+        cspec = spec.containers[c.name] if spec else container_spec(pod, c)
+        body = rest.body(sub_paths.resolved(cspec, api))
         body["labels"] = labels.object_labels(c.labels, project)
+        if cspec.host_env:
+            body["env"] = {**body.get("env", {}), **host_env.values(cspec.host_env)}
         api.container_create(body)
         emit(Event("created", "container", c.name, pod=pod.name))
     emit(Event("created", "pod", pod.name))
@@ -411,7 +414,8 @@ def down(plan: Plan, client, options: Options = Options(), *, volumes: bool = Fa
         stop = {p.name: _stop_timeout(p) for p in plan.pods}
         names = [p.name for p in plan.pods]
         names += sorted(p["Name"] for p in api.pods(*mine) if p.get("Name") not in stop)
-        _down_pods(api, names, stop, options.project, emit)
+        first = {p.name: [c.name for c in p.containers if c.requires] for p in plan.pods}
+        _down_pods(api, names, stop, options.project, emit, first)
         lifetimes = {v.name: v.lifetime for v in plan.volumes}
         for v in api.volumes(*mine):
             lifetimes.setdefault(v["Name"], (v.get("Labels") or {}).get(labels.LIFETIME, "pod"))
@@ -475,20 +479,25 @@ def _down_secrets(plan: Plan, api: PodmanAPI, project: str, emit: Reporter) -> N
 
 
 def _down_pods(api: PodmanAPI, names: list[str], stop: dict[str, int | None], project: str,
-               emit: Reporter) -> None:
+               emit: Reporter, first: dict[str, list[str]] | None = None) -> None:
     """Stop and remove the pods all at once: each still gets its grace period, but
-    pods whose processes ignore SIGTERM wait for it side by side, not one after another."""
+    pods whose processes ignore SIGTERM wait for it side by side, not one after another.
+    ``first``: per pod, the containers stopped before the pod (the app containers of a pod
+    with native sidecars, so the sidecars stop after them, as in Kubernetes)."""
+    first = first or {}
     if len(names) <= 1:
         for name in names:
-            _down_pod(api, name, stop.get(name), project, emit)
+            _down_pod(api, name, stop.get(name), project, emit, first.get(name, []))
         return
     with ThreadPoolExecutor(max_workers=min(len(names), DOWN_WORKERS), thread_name_prefix="kube2pod-down") as pool:
-        futures = [pool.submit(_down_pod, api, name, stop.get(name), project, emit) for name in names]
+        futures = [pool.submit(_down_pod, api, name, stop.get(name), project, emit, first.get(name, []))
+                   for name in names]
     for f in futures:
         f.result()  # the first failure, after every pod had its turn
 
 
-def _down_pod(api: PodmanAPI, name: str, timeout: int | None, project: str, emit: Reporter) -> None:
+def _down_pod(api: PodmanAPI, name: str, timeout: int | None, project: str, emit: Reporter,
+              first: list[str] = ()) -> None:
     info = api.pod_inspect(name)
     other = _other_project(info, project)
     if info is None:
@@ -499,6 +508,10 @@ def _down_pod(api: PodmanAPI, name: str, timeout: int | None, project: str, emit
         emit(Event("skipped", "pod", name, f"belongs to kube2pod project {other}; left alone"))
     else:
         emit(Event("stopping", "pod", name))
+        running = {c.get("Name") for c in info.get("Containers") or [] if c.get("State") == "running"}
+        for c in first:  # podman's pod stop is not ordered: the app containers before their sidecars
+            if c in running:
+                api.container_stop(c, timeout)
         api.pod_stop(name, timeout)
         api.pod_remove(name)
         emit(Event("removed", "pod", name))

@@ -71,7 +71,7 @@ def to_manifest(data: dict, source: SourceMap, diags: Diagnostics) -> Read | Non
     if info is None:
         close = suggest(kind, list(SUPPORTED))
         hint = (f'did you mean "{close}"?' if close else
-                "kube2pod reads Pod, Deployment, DaemonSet, ReplicaSet, StatefulSet, Job, "
+                "kube2pod reads Pod, Deployment, DaemonSet, ReplicaSet, StatefulSet, Job, CronJob, "
                 "ConfigMap, Secret, PersistentVolumeClaim, Service and NetworkAttachmentDefinition")
         diags.warning(f"unsupported kind {kind} ({api_version}) skipped", source.key_pos(("kind",)), hint=hint)
         return None

@@ -23,6 +23,7 @@ POD_SPEC: dict[Pattern, Values] = {
     ("securityContext", "seccompProfile", "type"): _SECCOMP,
     ("volumes", "*", "hostPath", "type"): ("", "DirectoryOrCreate", "Directory", "FileOrCreate", "File", "Socket",
                                            "CharDevice", "BlockDevice"),
+    ("volumes", "*", "image", "pullPolicy"): ("Always", "IfNotPresent", "Never"),
 }
 
 CONTAINER: dict[Pattern, Values] = {
@@ -56,6 +57,10 @@ BY_KIND: dict[str, dict[Pattern, Values]] = {
         ("spec", "volumeClaimTemplates", "*", "spec", "volumeMode"): ("Filesystem", "Block"),
     },
     "Job": {("spec", "completionMode"): ("NonIndexed", "Indexed")},
+    "CronJob": {
+        ("spec", "concurrencyPolicy"): ("Allow", "Forbid", "Replace"),
+        ("spec", "jobTemplate", "spec", "completionMode"): ("NonIndexed", "Indexed"),
+    },
     "PersistentVolumeClaim": {
         ("spec", "accessModes", "*"): _ACCESS_MODES,
         ("spec", "volumeMode"): ("Filesystem", "Block"),

@@ -21,6 +21,7 @@ SUPPORTED: dict[str, KindInfo] = {
         KindInfo("ReplicaSet", "apps/v1", "V1ReplicaSet", ("spec", "template", "spec")),
         KindInfo("StatefulSet", "apps/v1", "V1StatefulSet", ("spec", "template", "spec")),
         KindInfo("Job", "batch/v1", "V1Job", ("spec", "template", "spec")),
+        KindInfo("CronJob", "batch/v1", "V1CronJob", ("spec", "jobTemplate", "spec", "template", "spec")),
         KindInfo("ConfigMap", "v1", "V1ConfigMap", None),
         KindInfo("Secret", "v1", "V1Secret", None),
         KindInfo("PersistentVolumeClaim", "v1", "V1PersistentVolumeClaim", None),

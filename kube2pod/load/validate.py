@@ -28,7 +28,7 @@ MAX_ANNOTATIONS_BYTES = 256 * 1024
 MAX_CONFIG_BYTES = 1024 * 1024
 _SELECTOR_KINDS = frozenset({"Deployment", "DaemonSet", "ReplicaSet", "StatefulSet"})
 _RESTART_POLICIES = {k: ("Always",) for k in ("Deployment", "DaemonSet", "ReplicaSet", "StatefulSet")}
-_RESTART_POLICIES["Job"] = ("OnFailure", "Never")
+_RESTART_POLICIES["Job"] = _RESTART_POLICIES["CronJob"] = ("OnFailure", "Never")
 _VOLUME_META = frozenset({"name"})
 
 
@@ -243,7 +243,7 @@ class Checker:
     def restart_policy(self, path: FieldPath, policy: Any) -> None:
         allowed = _RESTART_POLICIES.get(self.m.kind, ("Always", "OnFailure", "Never"))
         if policy is None:
-            if self.m.kind == "Job":
+            if self.m.kind in ("Job", "CronJob"):
                 self.missing(path, "restartPolicy", hint="a Job's pods need OnFailure or Never")
             return
         self.enum(path + ("restartPolicy",), policy, allowed, f" for a {self.m.kind}")
@@ -323,6 +323,16 @@ class Checker:
             self.reference(path + ("secret",), "Secret", secret.get("secretName"), secret.get("optional"),
                            [(path + ("secret", "items", i, "key"), _get(it, "key"))
                             for i, it in enumerate(_list(secret.get("items")))], name_field="secretName")
+        for j, src in enumerate(_list(_get(v, "projected", "sources"))):
+            if not isinstance(src, dict):
+                continue
+            spath = path + ("projected", "sources", j)
+            for kind, field in (("ConfigMap", "configMap"), ("Secret", "secret")):
+                ref = src.get(field)
+                if isinstance(ref, dict):
+                    self.reference(spath + (field,), kind, ref.get("name"), ref.get("optional"),
+                                   [(spath + (field, "items", i, "key"), _get(it, "key"))
+                                    for i, it in enumerate(_list(ref.get("items")))])
         size = _quantity_text(_get(v, "emptyDir", "sizeLimit"))
         if size is not None:
             self.quantity(path + ("emptyDir", "sizeLimit"), size)
@@ -508,6 +518,11 @@ class Checker:
         if isinstance(value, str) and decode_base64(value) is None:
             self.error(path, "value is not valid base64",
                        "encode it with base64, or put the plain text under stringData")
+
+    def kind_CronJob(self) -> None:
+        """A CronJob needs its schedule (translate/cron.py reads it)."""
+        if isinstance(_get(self.data, "spec"), dict) and not _get(self.data, "spec", "schedule"):
+            self.missing(("spec",), "schedule", hint='a cron schedule, e.g. "0 2 * * *" or @daily')
 
     def kind_PersistentVolumeClaim(self) -> None:
         for kind in ("requests", "limits"):

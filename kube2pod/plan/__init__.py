@@ -4,14 +4,15 @@ Translation produces it, renderers print it, the executor applies it.
 """
 
 from kube2pod.plan.base import ObjectRef
-from kube2pod.plan.container import Container, EnvVar, SecretEnv
+from kube2pod.plan.container import Container, EnvVar, HostEnv, SecretEnv
 from kube2pod.plan.healthcheck import Healthcheck
 from kube2pod.plan.hostpath import HostPath
 from kube2pod.plan.network import Attachment, Network
-from kube2pod.plan.mount import BindMount, DeviceMapping, Mount, SecretFile, VolumeMount
+from kube2pod.plan.mount import BindMount, DeviceMapping, ImageMount, Mount, SecretFile, VolumeMount
 from kube2pod.plan.plan import Plan
 from kube2pod.plan.pod import Pod
 from kube2pod.plan.pullsecret import PullSecret
+from kube2pod.plan.schedule import Schedule
 from kube2pod.plan.secret import Secret
 from kube2pod.plan.service import ServiceRecord
 from kube2pod.plan.port import PortMapping
@@ -25,6 +26,7 @@ __all__ = [
     "EnvVar",
     "Healthcheck",
     "HostPath",
+    "ImageMount",
     "Mount",
     "Network",
     "ObjectRef",
@@ -32,8 +34,10 @@ __all__ = [
     "Pod",
     "PortMapping",
     "PullSecret",
+    "Schedule",
     "Secret",
     "SecretEnv",
+    "HostEnv",
     "SecretFile",
     "ServiceRecord",
     "Volume",

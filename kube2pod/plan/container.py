@@ -6,7 +6,7 @@ from typing import Literal
 
 from kube2pod.plan.base import Frozen
 from kube2pod.plan.healthcheck import Healthcheck
-from kube2pod.plan.mount import DeviceMapping, Mount, SecretFile
+from kube2pod.plan.mount import DeviceMapping, ImageMount, Mount, SecretFile
 
 PullPolicy = Literal["always", "missing", "never", "newer"]
 
@@ -16,6 +16,19 @@ class EnvVar(Frozen):
 
     name: str
     value: str
+
+
+HostFactName = Literal["node-name", "host-ip"]
+
+
+class HostEnv(Frozen):
+    """``--env NAME=<value>`` whose value only the host knows (downward API fieldRef): ``node-name``
+    its hostname in lower case (spec.nodeName), ``host-ip`` the source address of its default route
+    (status.hostIP; status.podIP of a hostNetwork pod). apply reads them on the host, the script
+    at run time (render/shell.py)."""
+
+    name: str
+    fact: HostFactName
 
 
 class SecretEnv(Frozen):
@@ -42,6 +55,7 @@ class Container(Frozen):
     cap_drop: list[str] = []
     # container-level settings (translate/env.py, resources.py, security.py, probes.py)
     secret_env: list[SecretEnv] = []  # --secret NAME,type=env,target=VAR
+    host_env: list[HostEnv] = []  # --env NAME=<host fact>
     user: str = ""  # --user UID[:GID]
     group_add: list[str] = []  # --group-add
     privileged: bool = False  # --privileged
@@ -65,6 +79,8 @@ class Container(Frozen):
     restart_policy: Literal["", "always", "on-failure", "no"] = ""  # --restart
     stop_timeout: int | None = None  # --stop-timeout (terminationGracePeriodSeconds)
     init_type: Literal["", "once", "always"] = ""  # --init-ctr (init containers only)
+    requires: list[str] = []  # --requires: containers started before this one (native sidecars)
+    image_mounts: list[ImageMount] = []  # --mount type=image (image volumes)
     ipc: str = ""  # --ipc host (hostIPC)
     seccomp_profile: str = ""  # --security-opt seccomp=<path|unconfined> ("" = podman default)
     # secret volume keys: --secret NAME,type=mount,target=PATH

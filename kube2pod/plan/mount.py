@@ -33,6 +33,15 @@ class VolumeMount(Frozen):
 Mount = Annotated[Union[BindMount, VolumeMount], Field(discriminator="type")]
 
 
+class ImageMount(Frozen):
+    """``--mount type=image,source=<image>,destination=...`` (an image volume: read-only);
+    ``pull_policy``: how the image is got before the container starts (podman does not pull it)."""
+
+    image: str
+    destination: str
+    pull_policy: str = "missing"
+
+
 class DeviceMapping(Frozen):
     """``--device host_path[:container_path]`` (hostPath CharDevice/BlockDevice)."""
 

@@ -6,6 +6,7 @@ from kube2pod.plan.base import Frozen, ObjectRef
 from kube2pod.plan.container import Container
 from kube2pod.plan.network import Attachment
 from kube2pod.plan.port import PortMapping
+from kube2pod.plan.schedule import Schedule
 
 DEFAULT_SHARE = ("ipc", "net", "uts")
 
@@ -15,10 +16,12 @@ class Pod(Frozen):
 
     ``share``: namespaces the containers share (``--share``); ``network`` "host"
     for hostNetwork ("none", "": bridge); ``networks``: the networks it joins, with the
-    names it has there (Services, hostname.subdomain); ``pid`` "host" for hostPID; ``userns`` "auto" for
+    names it has there (Services, hostname.subdomain); ``pid`` "host" for hostPID; ``uts`` "host"
+    for hostNetwork (the host's hostname, no ``hostname``); ``userns`` "auto" for
     hostUsers: false; ``add_hosts`` ``host:ip`` (hostAliases); ``dns_*``
     (dnsConfig); ``sysctls`` (securityContext.sysctls). ``init_containers``
-    are created first and run, in order, before the containers start.
+    are created first and run, in order, before the containers start. ``schedule``: a
+    CronJob's pod, run by a systemd timer (unit outputs only).
     """
 
     name: str
@@ -30,6 +33,7 @@ class Pod(Frozen):
     network: str = ""
     networks: list[Attachment] = []
     pid: str = ""
+    uts: str = ""
     userns: str = ""
     infra_name: str = ""
     add_hosts: list[str] = []
@@ -39,6 +43,7 @@ class Pod(Frozen):
     sysctls: dict[str, str] = {}
     init_containers: list[Container] = []
     containers: list[Container] = []
+    schedule: Schedule | None = None
 
     @property
     def stop_timeout(self) -> int | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from kube2pod.spec import ContainerSpec, NetworkSpec, PodSpec, SecretSpec, VolumeSpec, fields
-from kube2pod.spec.option import BARE
+from kube2pod.spec.option import BARE, HostWord
 
 
 def arguments(node) -> list[str]:
@@ -19,10 +19,15 @@ def arguments(node) -> list[str]:
         if value is default or value == default:
             continue
         if flag:
-            options += [flag if word is BARE else f"{flag}={word}" for word in words(value)]
+            options += [flag if word is BARE else _flagged(flag, word) for word in words(value)]
         else:
             positional += words(value)
     return options + positional
+
+
+def _flagged(flag: str, word: str) -> str:
+    """``--flag=word``; a HostWord stays one (its value is filled in by the output)."""
+    return HostWord(f"{flag}={word}", word.fact) if isinstance(word, HostWord) else f"{flag}={word}"
 
 
 @lru_cache(maxsize=None)

@@ -58,6 +58,10 @@ def _shell(plan: Plan, start: bool, show_secrets: bool, version: Version) -> str
     from kube2pod.render.quoting import Unrepresentable
     from kube2pod.spec import NotInVersion, build
 
+    from kube2pod.render.timer import refusals
+
+    for refusal in refusals(plan, "the script"):
+        raise Refused(refusal)
     try:
         return shell.render(plan, start=start, show_secrets=show_secrets, spec=build(plan, version))
     except NotInVersion as exc:

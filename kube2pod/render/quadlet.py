@@ -11,10 +11,13 @@ unit structure:
 * Pod: host path checks/preparation of its bind mounts and checks of its podman secrets run as
   ``ExecStartPre=`` of the pod service; ``[Install] WantedBy=default.target``.
 * Container: ``Pod=<pod>.pod``; named volumes as ``source=<name>.volume`` so systemd creates
-  them first; the restart policy as the service's ``Restart=``.
+  them first; the restart policy as the service's ``Restart=``; downward API values of the host
+  from an ``EnvironmentFile=`` its ``ExecStartPre=`` writes (``host_env_keys``).
 * Init container: a ``.container`` unit whose service is ``Type=oneshot`` (``podman run``
   returns when the container exits; a failure fails the service), each ordered after the
   previous one; every app container service ``Requires=``/``After=`` them all.
+* Scheduled pod (a CronJob's): no ``[Install]``; a ``<pod>.timer`` starts its service
+  (render/timer.py).
 * Network: ``[Network]`` keys; a pod joins it as ``Network=<name>.network:alias=...``, so systemd
   creates it first (Quadlet's ``podman network create --ignore`` uses a same-named network as
   it is: the units cannot check ownership as the script and apply do).
@@ -36,9 +39,9 @@ from typing import Sequence
 
 from kube2pod import __version__
 from kube2pod.plan import BindMount, Container, Network, ObjectRef, Plan, Pod, Secret, Volume, VolumeMount
-from kube2pod.render import volume_script
+from kube2pod.render import timer, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
-from kube2pod.render.shell import host_path_command, mountpoint_variables, sub_path_commands
+from kube2pod.render.shell import HOST_FACTS, host_path_command, mountpoint_variables, sub_path_commands
 from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
 from kube2pod.spec.mount import NATIVE_SUBPATH, SubPathBind, option_text
 from kube2pod.spec.option import BARE
@@ -83,13 +86,15 @@ def render(plan: Plan, spec: Spec | None = None) -> dict[str, str]:
         units[f"{vol.name}.volume"] = _at(vol.source, volume_unit, vol, spec)
     for pod in plan.pods:
         units[f"{pod.name}.pod"] = _at(pod.source, pod_unit, pod, plan, spec)
+        if pod.schedule is not None:  # a CronJob's: the timer starts the pod's service
+            units[timer.timer_name(pod)] = timer.timer_unit(pod, f"{pod.name}-pod.service")
         for i, c in enumerate(pod.init_containers):
             after = pod.init_containers[i - 1].name if i else None
             units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, [after] if after else [],
                                                True)
         inits = [c.name for c in pod.init_containers]
         for c in pod.containers:
-            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, inits)
+            units[f"{c.name}.container"] = _at(pod.source, container_unit, pod, c, spec, inits + c.requires)
     return dict(sorted(units.items()))
 
 
@@ -113,7 +118,8 @@ def pod_unit(pod: Pod, plan: Plan, spec: Spec) -> str:
     pre += [_secret_check(s) for s in plan.secrets if s.name in _pod_secrets(pod)]
     if pre:
         lines += ["", "[Service]"] + [f"ExecStartPre=/bin/sh -c {_word(cmd)}" for cmd in pre]
-    lines += ["", "[Install]", "WantedBy=default.target"]
+    if pod.schedule is None:  # a scheduled pod is started by its timer (render/timer.py)
+        lines += ["", "[Install]", "WantedBy=default.target"]
     return "\n".join(lines) + "\n"
 
 
@@ -132,6 +138,9 @@ def container_unit(pod: Pod, c: Container, spec: Spec, after: Sequence[str] = ()
     prepare = _sub_path_script(c)
     if prepare:
         service.insert(0, f"ExecStartPre=/bin/sh -ec {_word(prepare, always=True)}")
+    facts, pre = host_env_keys(c.name, spec.containers[c.name].host_env)
+    lines += facts
+    service = pre + service
     if init or c.init_type:
         service += ["Type=oneshot", "RemainAfterExit=yes"]
     if service:
@@ -144,6 +153,24 @@ def _sub_path_script(c: Container) -> str:
     (its volume units have run: ``Mount=`` requires them)."""
     variables = mountpoint_variables([c])
     return "\n".join(sub_path_commands([c], variables)) if variables else ""
+
+
+def host_env_keys(name: str, host_env: dict[str, str]) -> tuple[list[str], list[str]]:
+    """Downward API values only the host knows (spec.nodeName, status.hostIP): ``EnvironmentFile=``
+    (``podman run --env-file``) of a file in the service's runtime directory (``%t``), which an
+    ``ExecStartPre=`` writes with the script's commands (render/shell.py HOST_FACTS) before every
+    start. ([Container] keys, [Service] keys)"""
+    if not host_env:
+        return [], []
+    path = f"{_RUNTIME_DIR}/{name}.env"
+    reads = [line for fact in sorted(set(host_env.values())) for line in HOST_FACTS[fact]]
+    writes = [f"printf '%s=%s\\n' {sh(var)} \"$k2p_{fact.replace('-', '_')}\"" for var, fact in host_env.items()]
+    script = "; ".join([f"mkdir -p {_RUNTIME_DIR}", *reads, "{ " + "; ".join(writes) + "; } > " + path])
+    word = _word(script).replace(_RUNTIME_DIR, "%t/kube2pod")  # the one specifier systemd must expand
+    return [f"EnvironmentFile=%t/kube2pod/{_raw(name)}.env"], [f"ExecStartPre=/bin/sh -c {word}"]
+
+
+_RUNTIME_DIR = "K2P-RUNTIME-DIR"  # a stand-in for %t, which _word would make literal
 
 
 def network_unit(net: Network, spec: Spec) -> str:

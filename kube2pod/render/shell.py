@@ -13,7 +13,9 @@ from kube2pod.plan import Container, HostPath, Network, Plan, Secret, ServiceRec
 from kube2pod.render import argv, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.spec import NetworkSpec, SecretSpec, Spec, VolumeSpec, build
+from kube2pod.spec.container import pull_command
 from kube2pod.spec.mount import MARK, sub_paths
+from kube2pod.spec.option import HostWord
 
 #: ``k2p_mine KIND NAME`` (volume, network, secret): status 0 when kube2pod owns podman's KIND NAME (it carries the label
 #: io.kube2pod.managed=true), 1 when there is none; the script stops, leaving it as it is, when
@@ -29,6 +31,15 @@ OWNERSHIP_FUNCTION = [
     "}",
     "",
 ]
+#: The host's facts (downward API values only the host knows, plan HostEnv), read when the script runs:
+#: the node name as the kubelet names the node (the hostname in lower case), the host's address as the
+#: source address of its default route (else its first address).
+HOST_FACTS = {
+    "node-name": ["k2p_node_name=$(hostname | tr '[:upper:]' '[:lower:]')"],
+    "host-ip": ["k2p_host_ip=$(ip -o route get 1.0.0.0 2>/dev/null | sed -n 's/.* src \\([^ ]*\\).*/\\1/p')",
+                '[ -n "$k2p_host_ip" ] || k2p_host_ip=$(hostname -I 2>/dev/null | cut -d " " -f 1)',
+                '[ -n "$k2p_host_ip" ] || { echo "kube2pod: cannot find the host\'s address (status.hostIP)" >&2; exit 1; }'],
+}
 _TEST = {"directory": "-d", "file": "-f", "socket": "-S", "char-device": "-c", "block-device": "-b", "any": "-e"}
 
 
@@ -42,6 +53,11 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
     if plan.secrets or any(not node.ignore for node in spec.volumes.values()) or any(
             not n.shared and not spec.networks[n.name].ignore for n in plan.networks):
         lines += OWNERSHIP_FUNCTION
+    facts = sorted({h.fact for p in plan.pods for c in [*p.init_containers, *p.containers] for h in c.host_env})
+    if facts:
+        lines.append("# The host's facts (downward API)")
+        lines += [line for fact in facts for line in HOST_FACTS[fact]]
+        lines.append("")
     if plan.host_paths:
         lines.append("# Host paths")
         for hp in plan.host_paths:
@@ -83,6 +99,7 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
         lines.append(f"# Pod {pod.name} from {pod.source} ({pod.source.location})")
         lines.append(_cmd(argv.pod_create(spec.pods[pod.name])))
         for c in [*pod.init_containers, *pod.containers]:
+            lines += [pull_command(m.image, m.pull_policy) for m in c.image_mounts]  # image volumes
             lines.append(_cmd(argv.container_create(spec.containers[c.name]), variables))
         if start:
             lines.append(_cmd(argv.pod_start(pod.name)))
@@ -125,13 +142,19 @@ def volume_commands(name: str, node: VolumeSpec) -> list[str]:
 
 def network_command(net: Network, node: NetworkSpec) -> str:
     """Create the network when missing (``--ignore`` where the target has it); an existing one is
-    used only if kube2pod made it (or the user named it with ``--network``), as apply decides."""
+    used only if kube2pod made it (or the user named it with ``--network``), and with the subnet the
+    plan gives it, as apply decides."""
     name, create = sh(net.name), _cmd(argv.network_create(node))
-    if node.ignore:
-        return create if net.shared else f"{create}\n{volume_script.owned_or_stop('network', net.name)}"
     if net.shared:
-        return f"podman network exists {name} || {create}"
-    return f"k2p_mine network {name} || {create}"
+        return create if node.ignore else f"podman network exists {name} || {create}"
+    lines = [create, volume_script.owned_or_stop("network", net.name)] if node.ignore else [
+        f"k2p_mine network {name} || {create}"]
+    if net.subnet:
+        why = (f"kube2pod: network {net.name} exists with another subnet than {net.subnet} (static pod addresses); "
+               "kube2pod does not change a network in place: run kube2pod down for this input first")
+        have = f"$(podman network inspect --format {sh('{{range .Subnets}}{{.Subnet}} {{end}}')} {name})"
+        lines.append(f'case " {have}" in *" {net.subnet} "*) ;; *) echo {sh(why)} >&2; exit 1 ;; esac')
+    return "\n".join(lines)
 
 
 def secret_commands(secret: Secret, node: SecretSpec, show_secrets: bool = False) -> list[str]:
@@ -178,13 +201,17 @@ def sub_path_commands(containers: list[Container], variables: dict[str, str]) ->
 
 
 def _cmd(args: list[str], variables: dict[str, str] | None = None) -> str:
-    """The command line; a volume's mountpoint marked in an argument (spec/mount.py ``MARK``)
-    becomes its variable of ``variables``."""
-    return " ".join(_word(a, variables) if MARK in a else sh(a) for a in args)
+    return " ".join(_word(a, variables) for a in args)
 
 
 def _word(arg: str, variables: dict[str, str] | None) -> str:
-    parts = arg.split(MARK)  # literal, volume, literal, ...
+    """One shell word: a volume's mountpoint marked in it (spec/mount.py ``MARK``) becomes its
+    variable of ``variables``; a HostWord gets its host fact's variable appended (expanded at run time)."""
+    if isinstance(arg, HostWord):
+        return sh(str(arg)) + f'"$k2p_{arg.fact.replace("-", "_")}"'
+    parts = arg.split(MARK) if variables and MARK in arg else []  # literal, volume, literal, ...
+    if len(parts) % 2 == 0 or any(p not in variables for p in parts[1::2]):
+        return sh(arg)  # no mark (a NUL of the input is Unrepresentable)
     return "".join(f'"${variables[p]}"' if i % 2 else sh(p) for i, p in enumerate(parts) if i % 2 or p)
 
 

@@ -8,12 +8,13 @@ decision about how a plan setting becomes podman options.
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Annotated, Any
 
 from kube2pod.plan import Container, Pod
 from kube2pod.plan.base import Frozen
 from kube2pod.spec import mount
-from kube2pod.spec.option import Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
+from kube2pod.spec.option import HostWord, Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
 from kube2pod.spec.version import DEFAULT, Version
 
 HEALTH_ON_FAILURE = {"none": 0, "kill": 2, "restart": 3, "stop": 4}  # libpod define.HealthCheckOnFailureAction
@@ -26,6 +27,23 @@ _HEALTH = "healthconfig"
 _QUADLET_INIT = ("podman run (Quadlet's command) rejects --init-ctr; init containers become oneshot "
                  "services ordered before the others, and Quadlet recreates the containers on every "
                  "start, where once and always agree")
+
+_QUADLET_REQUIRES = ("the container's service Requires= and is After= the services of these containers "
+                     "(render/quadlet.py): systemd starts them first and stops them last")
+
+
+def _image_mount(m) -> str:
+    return f"type=image,source={mount.csv_field(m.image)},destination={mount.csv_field(m.destination)}"
+
+
+def pull_command(image: str, policy: str) -> str:
+    """The shell command that gets ``image`` by a pull policy before a container mounts it (podman
+    pulls only the container's own image): never -> it must exist; missing -> pulled when absent;
+    newer -> pulled, the local one used when the registry cannot be reached; always -> pulled."""
+    img = shlex.quote(image)
+    return {"never": f"podman image exists {img}",
+            "missing": f"podman image exists {img} || podman pull {img}",
+            "newer": f"podman pull {img} || podman image exists {img}"}.get(policy, f"podman pull {img}")
 
 
 def _health_cmd(test: list[str]) -> list[str]:
@@ -41,6 +59,10 @@ def _secret_env(items: list) -> list[str]:
     return [f"{s.secret},type=env,target={s.name}" for s in items]
 
 
+def _host_env(items: dict) -> list[str]:
+    return [HostWord(f"{name}=", fact) for name, fact in items.items()]
+
+
 def _secret_files(items: list) -> list[str]:
     return [f"{f.secret},type=mount,target={f.target},mode={f.mode:04o}" for f in items]
 
@@ -54,6 +76,10 @@ class ContainerSpec(Frozen):
     labels: Annotated[dict[str, str], Option("--label", "labels", "Label", words=pairs, unit="words")] = {}
     workdir: Annotated[str, Option("--workdir", "work_dir", "WorkingDir", since_by={"quadlet": Version(4, 6)})] = ""
     env: Annotated[dict[str, str], Option("--env", "env", "Environment", words=pairs, unit="words")] = {}
+    host_env: Annotated[dict[str, str], Option("--env", None, None, words=_host_env, absent={
+        "rest": "apply adds the values it reads on the host to env (apply/host_env.py)",
+        "quadlet": "the container unit reads them from an EnvironmentFile= its ExecStartPre= writes "
+                   "(render/quadlet.py host_env_keys)"})] = {}
     mounts: Annotated[list[Any], Option("--mount", ("mounts", "volumes"), "Mount", words=mount.words,
                                         body=mount.body, unit="mount",
                                         features=mount.features, since_by={"quadlet": Version(4, 5)})] = []
@@ -67,6 +93,15 @@ class ContainerSpec(Frozen):
     stop_timeout: Annotated[int | None, Option("--stop-timeout", "stop_timeout", "PodmanArgs")] = None
     init_ctr: Annotated[str, Option("--init-ctr", "init_container_type", None,
                                     absent={"quadlet": _QUADLET_INIT})] = ""
+    image_volumes: Annotated[list[Any], Option("--mount", "image_volumes", "Mount", words=lambda ms: [
+        _image_mount(m) for m in ms], body=lambda ms: [{"Source": m.image, "Destination": m.destination,
+                                                        "ReadWrite": False} for m in ms])] = []
+    image_pulls: Annotated[list[Any], Option(None, None, "Service.ExecStartPre", words=lambda ms: [
+        f"/bin/sh -c {shlex.quote(pull_command(m.image, m.pull_policy))} image-volume" for m in ms], absent={
+        "cli": "the script runs pull_command before it creates the container (render/shell.py)",
+        "rest": "apply pulls these images by their policies with the containers' (apply/decisions.py)"})] = []
+    requires: Annotated[list[str], Option("--requires", "dependencyContainers", None, words=lambda names: [",".join(names)],
+                                          absent={"quadlet": _QUADLET_REQUIRES})] = []
     ipc: Annotated[str, Option("--ipc", "ipcns", "PodmanArgs", body=nsmode)] = ""
     seccomp: Annotated[str, Option("--security-opt", "seccomp_profile_path", "PodmanArgs",
                                    words=lambda p: [f"seccomp={p}"])] = ""
@@ -128,9 +163,11 @@ def container_spec(pod: Pod, c: Container, version: Version = DEFAULT) -> Contai
     values: dict[str, Any] = {
         "image": c.image, "pod": pod.name, "name": c.name, "pull": c.pull_policy,
         "labels": c.labels, "workdir": c.workdir, "env": {e.name: e.value for e in c.env},
+        "host_env": {h.name: h.fact for h in c.host_env},
         "mounts": mount.for_version(c.mounts, version), "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
         "cap_add": c.cap_add, "cap_drop": c.cap_drop, "annotations": c.annotations,
-        "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type, "ipc": c.ipc,
+        "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type,
+        "requires": c.requires, "ipc": c.ipc, "image_volumes": c.image_mounts, "image_pulls": c.image_mounts,
         "seccomp": c.seccomp_profile, "secret_files": c.secret_files, "secret_env": c.secret_env,
         "user": c.user, "group_add": c.group_add, "privileged": c.privileged, "read_only": c.read_only,
         "read_only_tmpfs": False if c.read_only else None, "no_new_privileges": c.no_new_privileges,

@@ -32,6 +32,18 @@ OUTPUTS = ("cli", "rest", "quadlet")
 BARE = None  # a CLI word that is the flag alone (``--privileged``)
 
 
+class HostWord(str):
+    """A CLI word ``<prefix><value of a host fact>``: only the host knows the value, so the text
+    is ``prefix`` alone and each output fills in ``fact`` (the script: at run time, render/shell.py)."""
+
+    fact: str
+
+    def __new__(cls, prefix: str, fact: str) -> "HostWord":
+        word = super().__new__(cls, prefix)
+        word.fact = fact
+        return word
+
+
 def one(value: Any) -> list:
     """One CLI occurrence holding the value as text."""
     return [str(value)]

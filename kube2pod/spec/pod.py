@@ -64,6 +64,7 @@ class PodSpec(Frozen):
                                           body=_network_body, unit="network",
                                           since_by={"quadlet": Version(5, 0)})] = []
     pid: Annotated[str, Option("--pid", "pidns", "PodmanArgs", body=nsmode)] = ""
+    uts: Annotated[str, Option("--uts", "utsns", "PodmanArgs", body=nsmode)] = ""
     userns: Annotated[str, Option("--userns", "userns", "PodmanArgs", body=nsmode)] = ""
     infra_name: Annotated[str, Option("--infra-name", "infra_name", "PodmanArgs")] = ""
     add_hosts: Annotated[list[str], Option("--add-host", "hostadd", "AddHost", words=each, since_by={"quadlet": Version(5, 3)})] = []
@@ -73,14 +74,17 @@ class PodSpec(Frozen):
     dns_options: Annotated[list[str], Option("--dns-option", "dns_option", "DNSOption", words=each,
                                               since_by={"quadlet": Version(5, 3)})] = []
     sysctls: Annotated[dict[str, str], Option("--sysctl", "sysctl", "PodmanArgs", words=pairs, body=mapping)] = {}
+    exit_policy: Annotated[str, Option("--exit-policy", "exit_policy", "PodmanArgs", since=Version(4, 2))] = ""
 
 
 def pod_spec(p: Pod) -> PodSpec:
     """The podman options of pod ``p``; the default namespace sharing (ipc, net, uts) is
-    left to podman."""
+    left to podman. A scheduled pod (a CronJob's) stops when its last container exits
+    (``--exit-policy stop``), so its service ends with the run and the timer can start it again."""
     return PodSpec.make(
         name=p.name, hostname=p.hostname, labels=p.labels, publish=p.ports,
         share=None if tuple(p.share) == DEFAULT_SHARE else list(p.share), network=p.network, networks=p.networks,
-        pid=p.pid,
+        pid=p.pid, uts=p.uts,
         userns=p.userns, infra_name=p.infra_name, add_hosts=p.add_hosts, dns=p.dns_servers,
-        dns_search=p.dns_search, dns_options=p.dns_options, sysctls=p.sysctls)
+        dns_search=p.dns_search, dns_options=p.dns_options, sysctls=p.sysctls,
+        exit_policy="stop" if p.schedule is not None else "")

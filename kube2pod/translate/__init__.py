@@ -18,7 +18,7 @@ from kube2pod import gcpause
 from kube2pod.diagnostics import Diagnostic, Diagnostics, ErrorLevel, Result, SourcePos
 from kube2pod.load.manifest import Manifest
 from kube2pod.plan import Container, EnvVar, HostPath, Network, ObjectRef, Plan, Pod, Volume
-from kube2pod.translate import kept, multus, network, selinux
+from kube2pod.translate import kept, multus, network, podip, selinux
 from kube2pod.translate.context import Context
 from kube2pod.translate.objects import build_index
 from kube2pod.plan.ownership_labels import with_hash
@@ -100,14 +100,16 @@ def _translate(manifests: list[Manifest], options: Options, host: list[Manifest]
     pods: dict[str, Pod] = {}
     volumes: dict[str, Volume] = {}
     host_paths: dict[str, HostPath] = {}
+    addresses = podip.plan_addresses(sources, options.project, options.network, diags)
     for src in sources:
+        src.ctx.pod_ips = addresses.by_pod
         for name in src.pod_names:
             pod, vols, hps = translate_pod(src, name, relabel, claims, pvcs, options.publish_all, userns)
             if pod is None:
                 continue
             pod = _place(pod, src, emulation, options, networks, nads)
             if _check_unique(diags, pods, pod):
-                pods[pod.name] = with_hash(pod)
+                pods[pod.name] = pod
             for v in vols:
                 volumes.setdefault(v.name, v)
             for hp in hps:
@@ -116,7 +118,9 @@ def _translate(manifests: list[Manifest], options: Options, host: list[Manifest]
         namespace = proxy.source.namespace or "default"
         proxy = _on_network(proxy, namespace, emulation.aliases.get(proxy.name, []), None, options, networks)
         if _check_unique(diags, pods, proxy):
-            pods[proxy.name] = with_hash(proxy)
+            pods[proxy.name] = proxy
+    podip.place(pods, networks, addresses)
+    pods = {name: with_hash(pod) for name, pod in pods.items()}
     for net in nads.values():
         networks.setdefault(net.name, net)
     _check_host_ports(diags, list(pods.values()))

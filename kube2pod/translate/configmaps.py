@@ -34,32 +34,40 @@ class SecretKeyFile(NamedTuple):
 
 def config_map_volume(ctx: Context, i: int, vol, name: str, labels: dict[str, str]) -> Volume | None:
     """The pod volume for configMap volume ``vol`` (index ``i``), None after an error."""
-    cm = vol.config_map
-    vpath = ("volumes", i, "configMap")
-    source = ctx.objects.config_map(ctx.manifest.namespace, cm.name or "")
-    files: list[VolumeFile] = []
-    if source is None:
-        if not cm.optional:
-            return None  # refused by the loader
-    else:
-        entries = {k: VolumeFile.make(path=k, text=v) for k, v in source.values.items()}
-        entries.update({k: VolumeFile.make(path=k, base64=base64.b64encode(v).decode())
-                        for k, v in source.binary.items()})
-        picked = _pick(ctx, vpath, cm, entries)
-        if picked is None:
-            return None
-        files = [f.replace(path=path, mode=mode) for path, (f, mode) in picked.items()]
+    files = config_map_files(ctx, ("volumes", i, "configMap"), vol.config_map, vol.config_map.default_mode)
+    if files is None:
+        return None
     return Volume.make(name=name, source=ctx.ref, lifetime="pod", labels=dict(labels), files=files)
+
+
+def config_map_files(ctx: Context, vpath: tuple, cm, default_mode: int | None) -> list[VolumeFile] | None:
+    """The files of a configMap volume or projection ``cm`` at ``vpath``; None after an error."""
+    source = ctx.objects.config_map(ctx.manifest.namespace, cm.name or "")
+    if source is None:
+        return [] if cm.optional else None  # not optional: refused by the loader
+    entries = {k: VolumeFile.make(path=k, text=v) for k, v in source.values.items()}
+    entries.update({k: VolumeFile.make(path=k, base64=base64.b64encode(v).decode())
+                    for k, v in source.binary.items()})
+    picked = pick(ctx, vpath, cm, entries, default_mode)
+    if picked is None:
+        return None
+    return [f.replace(path=path, mode=mode) for path, (f, mode) in picked.items()]
 
 
 def secret_files(ctx: Context, i: int, vol) -> list[SecretKeyFile] | None:
     """The files of secret volume ``vol``, each registered as a podman secret; None after an error."""
     sv = vol.secret
-    vpath = ("volumes", i, "secret")
-    source = ctx.objects.secret(ctx.manifest.namespace, sv.secret_name or "")
+    return secret_key_files(ctx, ("volumes", i, "secret"), sv, sv.secret_name or "", sv.default_mode)
+
+
+def secret_key_files(ctx: Context, vpath: tuple, sv, name: str, default_mode: int | None
+                     ) -> list[SecretKeyFile] | None:
+    """The files of a secret volume or projection ``sv`` (of Secret ``name``), each key registered as a
+    podman secret; None after an error."""
+    source = ctx.objects.secret(ctx.manifest.namespace, name)
     if source is None:
         return [] if sv.optional else None  # not optional: refused by the loader
-    picked = _pick(ctx, vpath, sv, dict.fromkeys(source.values))
+    picked = pick(ctx, vpath, sv, dict.fromkeys(source.values), default_mode)
     if picked is None:
         return None
     out = []
@@ -67,17 +75,18 @@ def secret_files(ctx: Context, i: int, vol) -> list[SecretKeyFile] | None:
         secret = ctx.secrets.use(ctx, source, key, vpath)
         if secret is None:
             if not source.values[key]:
-                ctx.warning(vpath, f"Secret {sv.secret_name} key {key!r} is empty: podman cannot store an empty "
+                ctx.warning(vpath, f"Secret {name} key {key!r} is empty: podman cannot store an empty "
                                    f"secret, so the file {path} is not created")
             continue
         out.append(SecretKeyFile(path=path, secret=secret.name, mode=mode))
     return out
 
 
-def _pick(ctx: Context, vpath: tuple, src, entries: dict) -> dict | None:
-    """path -> (entry, mode) for the whole object or its ``items``; None after an error."""
-    default = src.default_mode if src.default_mode is not None else DEFAULT_MODE
-    if not _mode_ok(ctx, vpath + ("defaultMode",), default):
+def pick(ctx: Context, vpath: tuple, src, entries: dict, default_mode: int | None) -> dict | None:
+    """path -> (entry, mode) for the whole object or its ``items``; None after an error.
+    ``default_mode``'s position: the ``defaultMode`` next to ``vpath`` (projected: of the volume)."""
+    default = default_mode if default_mode is not None else DEFAULT_MODE
+    if not mode_ok(ctx, vpath + ("defaultMode",), default):
         return None
     if not src.items:
         return {k: (e if e is not None else k, default) for k, e in entries.items()}
@@ -88,20 +97,26 @@ def _pick(ctx: Context, vpath: tuple, src, entries: dict) -> dict | None:
             if not src.optional:
                 return None  # refused by the loader
             continue
-        path = item.path or ""
-        norm = posixpath.normpath(path) if path else ""
-        if not path or path.startswith("/") or norm.startswith("..") or ".." in path.split("/"):
-            ctx.error(ipath + ("path",), f"item path must be relative and must not contain '..', got {path!r}")
-            return None
+        norm = item_path(ctx, ipath, item.path)
         mode = item.mode if item.mode is not None else default
-        if not _mode_ok(ctx, ipath + ("mode",), mode):
+        if norm is None or not mode_ok(ctx, ipath + ("mode",), mode):
             return None
         entry = entries[item.key]
         out[norm] = (entry if entry is not None else item.key, mode)
     return out
 
 
-def _mode_ok(ctx: Context, path: tuple, mode: int) -> bool:
+def item_path(ctx: Context, ipath: tuple, path: str | None) -> str | None:
+    """An item's ``path``, normalised; None (after an error) unless relative and free of ``..``."""
+    path = path or ""
+    norm = posixpath.normpath(path) if path else ""
+    if not path or path.startswith("/") or norm.startswith("..") or ".." in path.split("/"):
+        ctx.error(ipath + ("path",), f"item path must be relative and must not contain '..', got {path!r}")
+        return None
+    return norm
+
+
+def mode_ok(ctx: Context, path: tuple, mode: int) -> bool:
     if not 0 <= int(mode) <= 0o777:
         ctx.error(path, f"file mode must be between 0 and 0777 (511), got {mode}")
         return False

@@ -19,8 +19,8 @@ from collections.abc import Callable
 from kube2pod.plan import Container
 from kube2pod.translate.command import entrypoint_and_command
 from kube2pod.translate.context import Context
-from kube2pod.translate.env import container_env, pod_spec, secret_names_in
-from kube2pod.translate.mounts import container_mounts
+from kube2pod.translate.env import container_env, host_names_in, pod_spec, secret_names_in
+from kube2pod.translate.mounts import container_mounts, image_mounts
 from kube2pod.translate.probes import healthcheck
 from kube2pod.translate.pullpolicy import pull_policy
 from kube2pod.translate.resources import container_resources
@@ -44,8 +44,9 @@ def translate_container(
     if not image or policy is None:
         return None  # no image, or an unknown pull policy: refused by the loader (load/validate.py)
     spec = pod_spec(ctx)
-    env, secret_env = container_env(ctx, cpath, container, pod_name)
+    env, secret_env, host_env = container_env(ctx, cpath, container, pod_name)
     _warn_secret_refs(ctx, cpath, container, {s.name: s.secret for s in secret_env})
+    _warn_host_refs(ctx, cpath, container, {h.name: h.fact for h in host_env})
     values = {e.name: e.value for e in env}
     entrypoint, command = entrypoint_and_command(container.command, container.args, values)
     mounts, devices = container_mounts(ctx, cpath, container, resolved, relabel, values)
@@ -63,7 +64,9 @@ def translate_container(
         workdir=container.working_dir or "",
         env=env,
         secret_env=secret_env,
+        host_env=host_env,
         mounts=mounts,
+        image_mounts=image_mounts(ctx, cpath, container, resolved),
         devices=devices,
         **resources,
         **security,
@@ -82,6 +85,14 @@ def _warn_secret_refs(ctx: Context, cpath: tuple, container, secret_env: dict[st
                 ctx.warning(cpath + (key, i), f"$({name}) is not expanded: {name} comes from a Secret and "
                             "kube2pod keeps secret values out of the container's command line",
                             f"use a shell: [sh, -c, '... \"${name}\"']")
+
+
+def _warn_host_refs(ctx: Context, cpath: tuple, container, host_env: dict[str, str]) -> None:
+    for key, items in (("command", container.command), ("args", container.args)):
+        for i, text in enumerate(items or []):
+            for name in host_names_in(text, host_env):
+                ctx.warning(cpath + (key, i), f"$({name}) is not expanded: {name} is a value of the host or of the "
+                            "pod's address, known after translation", f"use a shell: [sh, -c, '... \"${name}\"']")
 
 
 def _stop_signal(ctx: Context, cpath: tuple, container) -> int | None | bool:

@@ -15,7 +15,7 @@ class Context:
     """Positions are asked for relative to the pod spec (``spec`` of a Pod,
     ``spec.template.spec`` of a workload); ``doc_pos`` takes document paths.
     ``objects``: the input's ConfigMaps and Secrets; ``secrets``: the podman secrets the plan needs;
-    ``pulls``: the imagePullSecrets credentials."""
+    ``pulls``: the imagePullSecrets credentials; ``pod_ips``: the pods' static addresses."""
 
     def __init__(self, manifest: Manifest, diags: Diagnostics, spec_path: FieldPath = ("spec",),
                  objects: ObjectIndex | None = None, secrets: SecretRegistry | None = None,
@@ -24,6 +24,7 @@ class Context:
         self.objects = ObjectIndex() if objects is None else objects
         self.secrets = SecretRegistry() if secrets is None else secrets
         self.pulls = PullSecretRegistry() if pulls is None else pulls
+        self.pod_ips: dict[str, str] = {}  # pod name -> its static address (translate/podip.py)
 
     def pos(self, *path: str | int) -> SourcePos:
         return self.manifest.source.pos(self.spec_path + path)

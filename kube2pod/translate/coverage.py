@@ -81,6 +81,10 @@ CONTAINER = {
     "readinessProbe": HANDLED,  # a healthcheck without a failure action (translate/probes.py)
 }
 
+_KEY_ITEM = {"key": HANDLED, "path": HANDLED, "mode": HANDLED}
+_DOWNWARD_ITEM = {"path": HANDLED, "fieldRef": {"fieldPath": HANDLED, "apiVersion": HANDLED},
+                  "resourceFieldRef": {"containerName": HANDLED, "resource": HANDLED, "divisor": HANDLED},
+                  "mode": HANDLED}
 POD_SPEC = {
     "containers": Each(CONTAINER),
     "volumes": Each({
@@ -93,16 +97,23 @@ POD_SPEC = {
                       "defaultMode": HANDLED, "optional": HANDLED},
         "secret": {"secretName": HANDLED, "items": Each({"key": HANDLED, "path": HANDLED, "mode": HANDLED}),
                    "defaultMode": HANDLED, "optional": HANDLED},
+        "downwardAPI": {"items": Each(_DOWNWARD_ITEM), "defaultMode": HANDLED},
+        "projected": {"sources": Each({
+            "configMap": {"name": HANDLED, "items": Each(_KEY_ITEM), "optional": HANDLED},
+            "secret": {"name": HANDLED, "items": Each(_KEY_ITEM), "optional": HANDLED},
+            "downwardAPI": {"items": Each(_DOWNWARD_ITEM)},
+            "*": HANDLED}),  # serviceAccountToken and the rest: refused by translate/projected.py
+            "defaultMode": HANDLED},
         "*": HANDLED,  # other volume types are refused by the volume translator
     }),
-    "initContainers": Each(CONTAINER),
+    "initContainers": Each({**CONTAINER, "restartPolicy": HANDLED}),  # Always: a sidecar (translate/initcontainers.py)
     "restartPolicy": HANDLED,
     "terminationGracePeriodSeconds": HANDLED,
     "securityContext": {"sysctls": Each({"name": HANDLED, "value": HANDLED}),
                         "runAsUser": HANDLED, "runAsGroup": HANDLED, "runAsNonRoot": HANDLED,
                         "supplementalGroups": HANDLED, "seLinuxOptions": HANDLED,
-                        "fsGroup": Ignored("volume ownership is not changed; kube play ignores it too"),
-                        "fsGroupChangePolicy": Ignored("volume ownership is not changed"),
+                        "fsGroup": HANDLED,  # a supplementary group (translate/security.py); ownership: pod.py
+                        "fsGroupChangePolicy": Ignored("volume ownership is not changed to fsGroup"),
                         "windowsOptions": Ignored("Windows options do not apply to Linux containers", quiet=True),
                         "appArmorProfile": Ignored("Podman applies its default AppArmor profile")},  # the rest: container fallbacks
     "hostname": HANDLED,
@@ -120,7 +131,7 @@ POD_SPEC = {
     "runtimeClassName": Ignored("Podman uses its configured OCI runtime"),
     "dnsPolicy": HANDLED,  # the cluster search path or not (translate/network.py)
     "schedulerName": Ignored("there is no scheduler on a single host", quiet=True),
-    "serviceAccountName": Ignored("there is no API server to authenticate to"),
+    "serviceAccountName": Ignored("there is no API server to authenticate to (a fieldRef still reads it)"),
     "serviceAccount": Ignored("there is no API server to authenticate to"),
     "automountServiceAccountToken": Ignored("no service account token is mounted", quiet=True),
     "nodeSelector": Ignored("there is one node: this host"),
@@ -146,8 +157,19 @@ WORKLOAD_SPEC = {
     "serviceName": HANDLED,  # <pod hostname>.<serviceName> with a headless Service (translate/services.py)
     "podManagementPolicy": Ignored("pods are created together"),
     "updateStrategy": Ignored("apply replaces a changed pod; there is no rolling update"),
-    "volumeClaimTemplates": Refused("volumeClaimTemplates are not supported; use a PersistentVolumeClaim"),
-    "persistentVolumeClaimRetentionPolicy": Ignored("PVC volumes are kept by down unless --volumes"),
+    "volumeClaimTemplates": Each({  # a persistent volume per replica (translate/volumes.py)
+        "apiVersion": HANDLED, "kind": HANDLED,
+        "metadata": {"name": HANDLED, "labels": HANDLED, "annotations": HANDLED},
+        "spec": {"accessModes": Ignored("one host: every access mode is met", quiet=True),
+                 "resources": Ignored("a podman volume has no size; it grows on the host's storage"),
+                 "storageClassName": Ignored("podman volumes use their driver (volume.podman.io/driver)"),
+                 "volumeMode": HANDLED,  # Block is refused by the translator
+                 "selector": Ignored("there are no PersistentVolumes to select")},
+        "status": Ignored("status is written by Kubernetes", quiet=True),
+    }),
+    "persistentVolumeClaimRetentionPolicy": {  # translate/volumes.py
+        "whenDeleted": HANDLED,  # Delete: down removes the claim volumes; Retain: only with --volumes
+        "whenScaled": Ignored("a removed replica's volume follows whenDeleted (Delete: apply --prune removes it)")},
     "ordinals": Ignored("pods are numbered from 0"),
     "backoffLimit": Ignored("there is no Job controller; the pod runs once"),
     "completions": Ignored("there is no Job controller; the pod runs once"),
@@ -157,10 +179,19 @@ WORKLOAD_SPEC = {
     "manualSelector": HANDLED,
 }
 
+CRONJOB_SPEC = {  # translate/cronjob.py
+    "schedule": HANDLED, "timeZone": HANDLED, "concurrencyPolicy": HANDLED, "suspend": HANDLED,
+    "startingDeadlineSeconds": HANDLED,
+    "successfulJobsHistoryLimit": Ignored("the journal keeps the output of every run", quiet=True),
+    "failedJobsHistoryLimit": Ignored("the journal keeps the output of every run", quiet=True),
+    "jobTemplate": {"metadata": METADATA, "spec": WORKLOAD_SPEC},
+}
+
 POD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": POD_SPEC,
        "status": Ignored("status is written by Kubernetes", quiet=True)}
 WORKLOAD = {"apiVersion": HANDLED, "kind": HANDLED, "metadata": METADATA, "spec": WORKLOAD_SPEC,
             "status": Ignored("status is written by Kubernetes", quiet=True)}
+CRONJOB = {**WORKLOAD, "spec": CRONJOB_SPEC}
 
 
 def check(ctx: Context, table: dict) -> None:

@@ -11,49 +11,46 @@ valueFrom:
 - secretKeyRef / secretRef: a podman secret per key (translate/secrets.py),
   ``--secret NAME,type=env,target=VAR`` — the value never becomes a plain env;
   an empty value (podman refuses empty secrets) is passed as plain ``""``
-- fieldRef: metadata.name (the pod name), metadata.namespace, metadata.uid
-  (a stable UUID of namespace/pod name), metadata.labels['k'],
-  metadata.annotations['k'], spec.serviceAccountName; run-time fields
-  (status.podIP, spec.nodeName, ...) are refused
-- resourceFieldRef: limits/requests cpu|memory|ephemeral-storage of the named
-  container, divided by ``divisor`` (default 1) and rounded up; requests default
-  to limits; an unset limit is refused (Kubernetes would use the node's capacity)
+- fieldRef, resourceFieldRef: translate/fieldref.py; a field only the host knows
+  (spec.nodeName, status.hostIP; status.podIP of a hostNetwork pod) becomes a ``HostEnv``
+  (resolved by apply, the script and the units; a ``$(VAR)`` of it is not expanded: a warning);
+  status.podIP of another pod is its static address (translate/podip.py)
 """
 
 from __future__ import annotations
 
-import math
 import re
-import uuid
-from decimal import Decimal
 
-from kube2pod.plan import EnvVar, SecretEnv
+from kube2pod.plan import EnvVar, HostEnv, SecretEnv
 from kube2pod.translate.context import Context
 from kube2pod.translate.expansion import expand
-from kube2pod.translate.quantity import parse
-
-_FIELD_LABEL = re.compile(r"^metadata\.(labels|annotations)\['([^']*)'\]$")
-RUNTIME_FIELDS = ("spec.nodeName", "status.hostIP", "status.hostIPs", "status.podIP", "status.podIPs")
-RESOURCES = ("limits.cpu", "limits.memory", "limits.ephemeral-storage",
-             "requests.cpu", "requests.memory", "requests.ephemeral-storage")
-_UUID_NS = uuid.UUID("6f1c0f5e-5b1a-4d4c-9a51-6b7562653270")
+from kube2pod.translate.fieldref import HostFact, field_value, pod_spec, resource_value
 
 
 class _Env:
     def __init__(self):
         self.plain: dict[str, str] = {}
         self.secret: dict[str, str] = {}
+        self.host: dict[str, str] = {}
         self.order: list[str] = []
 
     def set_plain(self, name: str, value: str) -> None:
-        self.secret.pop(name, None)
-        self._touch(name)
+        self._drop(name)
         self.plain[name] = value
 
     def set_secret(self, name: str, secret: str) -> None:
-        self.plain.pop(name, None)
-        self._touch(name)
+        self._drop(name)
         self.secret[name] = secret
+
+    def set_host(self, name: str, fact: str) -> None:
+        self._drop(name)
+        self.host[name] = fact
+
+    def _drop(self, name: str) -> None:
+        self.plain.pop(name, None)
+        self.secret.pop(name, None)
+        self.host.pop(name, None)
+        self._touch(name)
 
     def _touch(self, name: str) -> None:
         if name in self.order:
@@ -61,8 +58,9 @@ class _Env:
         self.order.append(name)
 
 
-def container_env(ctx: Context, cpath: tuple, container, pod_name: str) -> tuple[list[EnvVar], list[SecretEnv]]:
-    """The container's plain env (in definition order) and its secret-backed env."""
+def container_env(ctx: Context, cpath: tuple, container, pod_name: str
+                  ) -> tuple[list[EnvVar], list[SecretEnv], list[HostEnv]]:
+    """The container's plain env (in definition order), its secret-backed env and its host-fact env."""
     env = _Env()
     for k, src in enumerate(container.env_from or []):
         _env_from(ctx, cpath + ("envFrom", k), src, env)
@@ -70,12 +68,14 @@ def container_env(ctx: Context, cpath: tuple, container, pod_name: str) -> tuple
         path = cpath + ("env", k)
         if var.value_from is None:
             _check_secret_refs(ctx, path + ("value",), var.value or "", env)
+            _check_host_refs(ctx, path + ("value",), var.value or "", env.host)
             env.set_plain(var.name, expand(var.value or "", env.plain))
         else:
             _value_from(ctx, path + ("valueFrom",), var.name, var.value_from, container, pod_name, env)
     plain = [EnvVar.make(name=n, value=env.plain[n]) for n in env.order if n in env.plain]
     secret = [SecretEnv.make(name=n, secret=env.secret[n]) for n in env.order if n in env.secret]
-    return plain, secret
+    host = [HostEnv.make(name=n, fact=env.host[n]) for n in env.order if n in env.host]
+    return plain, secret, host
 
 
 _REF = re.compile(r"(?<!\$)\$\(([^)]*)\)")
@@ -86,6 +86,17 @@ def secret_names_in(text: str, env_secret: dict[str, str]) -> list[str]:
     if not env_secret or "$(" not in text:
         return []
     return [n for n in _REF.findall(text) if n in env_secret]
+
+
+def host_names_in(text: str, env_host: dict[str, str]) -> list[str]:
+    """The host-fact variables a ``$(VAR)`` in ``text`` refers to."""
+    return secret_names_in(text, env_host)
+
+
+def _check_host_refs(ctx: Context, path: tuple, text: str, env_host: dict[str, str]) -> None:
+    for name in host_names_in(text, env_host):
+        ctx.warning(path, f"$({name}) is not expanded: {name} is a value of the host or of the pod's address, "
+                          "known after translation", "read the variable in the container (e.g. sh -c '... $NAME') instead")
 
 
 def _check_secret_refs(ctx: Context, path: tuple, text: str, env: _Env) -> None:
@@ -165,79 +176,24 @@ def _value_from(ctx: Context, path: tuple, name: str, vf, container, pod_name: s
         if sec is not None:
             _secret_var(ctx, path + ("secretKeyRef",), name, sec, ref.key, env)
     elif vf.field_ref is not None:
-        value = _field_ref(ctx, path + ("fieldRef", "fieldPath"), vf.field_ref.field_path or "", pod_name)
-        if value is not None:
+        value = field_value(ctx, path + ("fieldRef", "fieldPath"), vf.field_ref.field_path or "", pod_name)
+        if value is not None and not isinstance(value, str) and value.fact == "pod-ip":
+            value = _pod_ip(ctx, pod_name)
+        if isinstance(value, str):
             env.set_plain(name, value)
+        elif value is not None:
+            env.set_host(name, value.fact)
     elif vf.resource_field_ref is not None:
-        value = _resource_ref(ctx, path + ("resourceFieldRef",), vf.resource_field_ref, container)
+        value = resource_value(ctx, path + ("resourceFieldRef",), vf.resource_field_ref, container)
         if value is not None:
             env.set_plain(name, value)
     else:
         ctx.error(path, f"env {name!r}: valueFrom names no source")
 
 
-def pod_metadata(ctx: Context):
-    """The metadata of the pod (a Pod's own, a workload's template's)."""
-    obj = ctx.manifest.obj
-    if ctx.manifest.kind == "Pod":
-        return obj.metadata
-    template = obj.spec.template if obj.spec is not None else None
-    return template.metadata if template is not None else None
-
-
-def pod_spec(ctx: Context):
-    obj = ctx.manifest.obj
-    return obj.spec if ctx.manifest.kind == "Pod" else obj.spec.template.spec
-
-
-def _field_ref(ctx: Context, path: tuple, field_path: str, pod_name: str) -> str | None:
-    namespace = ctx.manifest.namespace or "default"
-    meta = pod_metadata(ctx)
-    if field_path == "metadata.name":
-        return pod_name
-    if field_path == "metadata.namespace":
-        return namespace
-    if field_path == "metadata.uid":
-        return str(uuid.uuid5(_UUID_NS, f"{namespace}/{pod_name}"))
-    if field_path == "spec.serviceAccountName":
-        return pod_spec(ctx).service_account_name or "default"
-    m = _FIELD_LABEL.match(field_path)
-    if m:
-        values = (getattr(meta, m.group(1)) if meta is not None else None) or {}
-        return str(values.get(m.group(2), ""))
-    if field_path in RUNTIME_FIELDS:
-        ctx.error(path, f"fieldRef {field_path} is known only to a Kubernetes node; not supported",
-                  "set the value explicitly")
-    else:
-        ctx.error(path, f"unknown fieldRef {field_path!r}",
-                  "supported: metadata.name, metadata.namespace, metadata.uid, metadata.labels['k'], "
-                  "metadata.annotations['k'], spec.serviceAccountName")
-    return None
-
-
-def _resource_ref(ctx: Context, path: tuple, ref, container) -> str | None:
-    if ref.resource not in RESOURCES:
-        ctx.error(path + ("resource",), f"unknown resource {ref.resource!r}", "one of: " + ", ".join(RESOURCES))
-        return None
-    target = container
-    if ref.container_name and ref.container_name != container.name:
-        target = next((c for c in pod_spec(ctx).containers or [] if c.name == ref.container_name), None)
-        if target is None:
-            ctx.error(path + ("containerName",), f"no container named {ref.container_name!r} in the pod")
-            return None
-    kind, res = ref.resource.split(".", 1)
-    resources = target.resources
-    limits = (resources.limits if resources else None) or {}
-    requests = (resources.requests if resources else None) or {}
-    text = limits.get(res) if kind == "limits" else requests.get(res, limits.get(res, "0"))
-    if text is None:
-        ctx.error(path + ("resource",), f"{ref.resource} is not set on container {target.name!r}; Kubernetes "
-                  "would use the node's capacity", f"set resources.{ref.resource}")
-        return None
-    divisor_text = str(ref.divisor) if ref.divisor is not None else "1"
-    value, divisor = parse(str(text)), parse(divisor_text)
-    if value is None or divisor is None or divisor <= 0:
-        bad = divisor_text if value is not None else text
-        ctx.error(path + ("divisor",) if value is not None else path, f"invalid quantity {bad!r}")
-        return None
-    return str(math.ceil(Decimal(value) / divisor))
+def _pod_ip(ctx: Context, pod_name: str):
+    """status.podIP: the static address translate/podip.py gave the pod; else (a hostNetwork pod, or
+    ``--network host``) the host's address, as in Kubernetes. (With ``--network NAME|none`` podip.py
+    reported an error: that plan is not used.)"""
+    address = ctx.pod_ips.get(pod_name)
+    return address if address is not None else HostFact("host-ip")

@@ -1,22 +1,38 @@
-"""initContainers -> pod init containers (``podman create --init-ctr once|always``).
+"""initContainers -> pod init containers (``podman create --init-ctr once|always``) and native
+sidecars.
 
-Each is translated like a container (named ``<pod>-<name>``) and created
-before the pod's containers; podman runs them in order, each to completion,
-before it starts the others. ``once`` (the default) runs them on the pod's
-first start only, ``always`` on every start (the
-``io.podman.annotations.init.container.type`` annotation). Like Kubernetes and
-kube play, an init container with lifecycle or a probe is refused (by the
-loader, as are name clashes); a sidecar (restartPolicy: Always) is refused here.
+Each is translated like a container (named ``<pod>-<name>``). An init container is created
+before the pod's containers; podman runs them in order, each to completion, before it starts
+the others. ``once`` (the default) runs them on the pod's first start only, ``always`` on
+every start (the ``io.podman.annotations.init.container.type`` annotation). Like Kubernetes
+and kube play, an init container with lifecycle or a probe is refused (by the loader, as are
+name clashes).
+
+A native sidecar (``restartPolicy: Always``) becomes a regular container of the pod with
+``--restart always`` (whatever the pod's restartPolicy, as the kubelet restarts sidecars),
+placed before the app containers; every app container ``--requires`` the sidecars, so podman
+starts them first (its pod start follows the dependency graph, after all init containers),
+and the Quadlet units order the app services ``After=`` the sidecars' (systemd stops them in
+reverse: the app first). Kubernetes starts a sidecar before the init containers that follow it;
+podman runs every init container first, so such an init container is warned about.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import NamedTuple
 
 from kube2pod.plan import Container
 from kube2pod.translate.container import translate_container
 from kube2pod.translate.context import Context
 from kube2pod.translate.volumes import Resolved
+
+
+class InitContainers(NamedTuple):
+    """(index, Kubernetes container, plan container) of the init containers and of the sidecars, in order."""
+
+    inits: list[tuple[int, object, Container]]
+    sidecars: list[tuple[int, object, Container]]
 
 
 def init_containers(
@@ -27,16 +43,20 @@ def init_containers(
     relabel: Callable[[str], str],
     labels: dict[str, str],
     init_type: str,
-) -> list[tuple[int, object, Container]]:
-    """(index, Kubernetes container, plan container) for each init container, in order."""
-    out: list[tuple[int, object, Container]] = []
+) -> InitContainers:
+    out = InitContainers([], [])
     for i, c in enumerate(spec.init_containers or []):
-        path = ("initContainers", i)
-        if c.restart_policy == "Always":
-            ctx.error(path + ("restartPolicy",), f"init container {c.name!r}: sidecar init containers "
-                      "(restartPolicy: Always) are not supported", "make it a regular container")
-            continue
+        sidecar = c.restart_policy == "Always"
+        if not sidecar and out.sidecars:
+            first = out.sidecars[0][1].name
+            ctx.warning(("initContainers", i), f"init container {c.name!r} runs before sidecar {first!r}: "
+                        "podman starts sidecars after every init container (Kubernetes starts it before)",
+                        "move the sidecar after the init containers, or make it a regular container")
         tc = translate_container(ctx, i, c, pod_name, resolved, relabel, labels, field="initContainers")
-        if tc is not None:
-            out.append((i, c, tc.replace(init_type=init_type)))
+        if tc is None:
+            continue
+        if sidecar:
+            out.sidecars.append((i, c, tc))
+        else:
+            out.inits.append((i, c, tc.replace(init_type=init_type)))
     return out

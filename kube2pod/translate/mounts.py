@@ -12,7 +12,10 @@ mount options: emptyDir medium Memory, PVC device/type annotations) has no
 directory to prepare the sub-path in beforehand: refused. subPathExpr: ``$(VAR)``
 expanded from the container's env (translate/expansion.py); a variable with no
 value known here (undefined, or from a Secret) is an error naming it. Secret
-volumes become ``--secret ...,type=mount`` files (``secret_mounts``).
+volumes, and the secret sources of a projected volume (over its volume), become
+``--secret ...,type=mount`` files (``secret_mounts``). Image volumes
+become ``--mount type=image`` (``image_mounts``): read-only, as in Kubernetes; a
+subPath of one is refused (podman's image mounts take a subpath only from 5.1).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Callable, Mapping
 
 import posixpath
 
-from kube2pod.plan import BindMount, DeviceMapping, HostPath, SecretFile, VolumeMount
+from kube2pod.plan import BindMount, DeviceMapping, HostPath, ImageMount, SecretFile, VolumeMount
 from kube2pod.translate.context import Context
 from kube2pod.translate.expansion import expand
 from kube2pod.translate.volumes import Resolved
@@ -56,8 +59,8 @@ def container_mounts(
             continue  # its volume failed (its own error), or none is declared (the loader's error)
         dest, opts = split_mount_path(vm.mount_path or "")
         read_only = bool(vm.read_only) or "ro" in opts
-        if res.kind == "secret":
-            continue  # secret_mounts
+        if res.kind in ("secret", "image"):
+            continue  # secret_mounts, image_mounts
         sub = sub_path(ctx, mpath, vm, env)
         if sub is None:
             continue
@@ -133,8 +136,10 @@ def secret_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Res
     out: list[SecretFile] = []
     for j, vm in enumerate(container.volume_mounts or []):
         res = resolved.get(vm.name)
-        if res is None or res.kind != "secret":
+        if res is None or not (res.kind == "secret" or res.secret_files):
             continue
+        if res.kind != "secret" and (vm.sub_path or vm.sub_path_expr):
+            continue  # a part of a named volume: container_mounts reports it
         mpath = cpath + ("volumeMounts", j)
         dest, _ = split_mount_path(vm.mount_path or "")
         if "," in dest:
@@ -153,4 +158,22 @@ def secret_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Res
             continue
         out.extend(SecretFile.make(secret=f.secret, target=posixpath.join(dest, f.path), mode=f.mode)
                    for f in res.secret_files)
+    return out
+
+
+def image_mounts(ctx: Context, cpath: tuple, container, resolved: dict[str, Resolved]) -> list[ImageMount]:
+    """The container's mounts of image volumes (read-only whatever readOnly says, as in Kubernetes)."""
+    out = []
+    for j, vm in enumerate(container.volume_mounts or []):
+        res = resolved.get(vm.name)
+        if res is None or res.kind != "image":
+            continue
+        if vm.sub_path or vm.sub_path_expr:
+            field = "subPath" if vm.sub_path else "subPathExpr"
+            ctx.error(cpath + ("volumeMounts", j, field), f"{field} of an image volume is not supported: "
+                      "kube2pod mounts the whole image (Podman takes a subpath of an image mount from 5.1 on)",
+                      "mount the whole image")
+            continue
+        dest, _ = split_mount_path(vm.mount_path or "")
+        out.append(ImageMount.make(image=res.volume, destination=dest, pull_policy=res.pull_policy))
     return out

@@ -3,7 +3,7 @@
 | pod spec                       | plan                                                           |
 |--------------------------------|----------------------------------------------------------------|
 | hostname                       | ``--hostname`` (default: the pod name)                         |
-| hostNetwork                    | pod ``--network host``; no ports are published (they are the host's) |
+| hostNetwork                    | pod ``--network host --uts host``, no ``--hostname``: the host's name, as the kubelet; no ports are published (they are the host's) |
 | hostPID                        | pod ``--pid host`` (pid shared)                                 |
 | hostIPC                        | ipc not shared; every container ``--ipc host``                  |
 | shareProcessNamespace          | pid added to ``--share`` (default ipc,net,uts)                  |
@@ -16,6 +16,7 @@
 | terminationGracePeriodSeconds  | container ``--stop-timeout``                                    |
 | labels / annotations           | pod and container labels / container annotations                |
 | initContainers                 | ``--init-ctr once|always`` containers, created first            |
+| initContainers, restartPolicy: Always | sidecars: containers with ``--restart always`` that every app container ``--requires`` |
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def translate_pod(
     labels = {**src.labels, **notes.autoupdate_labels, **owner}
     if not spec.containers:
         return None, [], []  # refused by the loader
-    vols = resolve(ctx, spec, name, claims, pvcs, owner)
+    vols = resolve(ctx, spec, name, claims, pvcs, owner, src.claim_templates, report=name == src.pod_names[0])
+    _fs_group_ownership(ctx, spec)
 
     def relabel_path(path: str) -> str:
         return notes.relabel.get(path, relabel(path))
@@ -69,26 +71,31 @@ def translate_pod(
     restart = RESTART.get(spec.restart_policy or "Always", "always")  # the loader refuses other values
     stop_timeout = _stop_timeout(ctx, spec)
     ipc = "host" if spec.host_ipc else ""
-    containers = []
+    found = init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type)
+    inits, sidecars = [], []
+    for group, policy, out in ((found.inits, "no", inits), (found.sidecars, "always", sidecars)):
+        for i, c, tc in group:
+            files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
+            out.append(_with_pod_settings(tc, c.name, notes, policy, stop_timeout, ipc, files))
+    requires = [c.name for c in sidecars]
+    containers = list(sidecars)
     for i, c in enumerate(spec.containers):
         tc = translate_container(ctx, i, c, name, vols.resolved, relabel_path, labels)
         if tc is not None:
             files = secret_mounts(ctx, ("containers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
-            containers.append(_with_pod_settings(tc, c.name, notes, restart, stop_timeout, ipc, files))
-    inits = []
-    for i, c, tc in init_containers(ctx, spec, name, vols.resolved, relabel_path, labels, notes.init_type):
-        files = secret_mounts(ctx, ("initContainers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
-        inits.append(_with_pod_settings(tc, c.name, notes, "no", stop_timeout, ipc, files))
+            tc = _with_pod_settings(tc, c.name, notes, restart, stop_timeout, ipc, files)
+            containers.append(tc.replace(requires=requires) if requires else tc)
     ctx.pulls.use(ctx, spec.image_pull_secrets, [*inits, *containers])
     pod = Pod.make(
         name=name,
         source=ctx.ref,
-        hostname=spec.hostname or name,
+        hostname=_hostname(ctx, spec, name),
         labels=labels,
         ports=[] if spec.host_network else pod_ports(ctx, spec, publish_all),
         share=_share(spec),
         network="host" if spec.host_network else "",
         pid="host" if spec.host_pid else "",
+        uts="host" if spec.host_network else "",
         userns=userns or notes.userns or ("auto" if spec.host_users is False else ""),
         infra_name=notes.infra_name,
         add_hosts=_add_hosts(ctx, spec),
@@ -96,6 +103,7 @@ def translate_pod(
         sysctls=_sysctls(ctx, spec),
         init_containers=inits,
         containers=containers,
+        schedule=src.schedule,
     )
     return pod, vols.volumes, vols.host_paths + sub_path_host_paths(ctx, [*inits, *containers], vols.resolved)
 
@@ -110,6 +118,33 @@ def _with_pod_settings(c: Container, k8s_name: str, notes, restart: str, stop_ti
         ipc=ipc,
         seccomp_profile=notes.seccomp_for(k8s_name),
     )
+
+
+#: Volume kinds whose files the kubelet gives group fsGroup (and group write on writable ones).
+FS_GROUP_VOLUMES = ("emptyDir", "persistentVolumeClaim")
+
+
+def _fs_group_ownership(ctx: Context, spec) -> None:
+    """fsGroup is every container's supplementary group (security.py); the other half of its meaning,
+    volume files owned by that group, is not done: a warning when a writable volume would need it."""
+    sc = spec.security_context
+    if sc is None or sc.fs_group is None:
+        return
+    kinds = sorted({k for v in ctx.spec_volumes() if isinstance(v, dict) for k in FS_GROUP_VOLUMES if v.get(k) is not None})
+    if kinds:
+        ctx.warning(("securityContext", "fsGroup"), f"fsGroup {sc.fs_group} is added to every container's groups, "
+                    f"but the files of its {' and '.join(kinds)} volumes are not given that group (Kubernetes "
+                    "changes their group); a new volume belongs to the container's user",
+                    "run the containers as a user that may write them, or set the group with an init container")
+
+
+def _hostname(ctx: Context, spec, name: str) -> str:
+    """The pod's hostname: ``hostname``, else the pod name; none for hostNetwork (the host's UTS namespace)."""
+    if not spec.host_network:
+        return spec.hostname or name
+    if spec.hostname:
+        ctx.warning(("hostname",), "hostname is ignored: a hostNetwork pod has the host's hostname, as in Kubernetes")
+    return ""
 
 
 def _stop_timeout(ctx: Context, spec) -> int | None:

@@ -9,6 +9,7 @@ readinessProbe is ignored with a warning.
   GET of ``scheme://host:port/path`` (host defaults to localhost: the pod's
   network namespace), success on 2xx/3xx, certificates not checked (as the kubelet)
 - tcpSocket -> ``CMD-SHELL nc -z host port``
+- grpc -> refused: the kubelet is the gRPC client; Podman has none (see ``_grpc_refused``)
 - a named port is the containerPort of that name in the container
 - periodSeconds (10) -> interval, timeoutSeconds (1) -> timeout,
   failureThreshold (3) -> retries, initialDelaySeconds -> start period
@@ -19,6 +20,7 @@ start period by its own budget (initialDelay + period x failureThreshold), with 
 
 from __future__ import annotations
 
+import json
 import shlex
 
 from kube2pod.plan import Healthcheck
@@ -111,10 +113,20 @@ def _test(ctx: Context, path: tuple, probe, container) -> list[str] | None:
             return None
         return ["CMD-SHELL", f"nc -z {shlex.quote(_host(probe.tcp_socket.host))} {port} || exit 1"]
     if probe.grpc is not None:
-        ctx.error(path + ("grpc",), "grpc probes are not supported", "use an exec probe with grpc_health_probe")
+        _grpc_refused(ctx, path + ("grpc",), probe.grpc)
         return None
     ctx.error(path, "the probe has no handler (exec, httpGet or tcpSocket)")
     return None
+
+
+def _grpc_refused(ctx: Context, path: tuple, grpc) -> None:
+    """A grpc probe is refused: the kubelet runs it with its own gRPC client; Podman has no gRPC
+    healthcheck, and a healthcheck command needs a gRPC client in the image, which kube2pod cannot
+    know is there (a missing one would fail every check and restart the container forever)."""
+    words = ["grpc_health_probe", f"-addr=localhost:{grpc.port}"] + ([f"-service={grpc.service}"] if grpc.service else [])
+    ctx.error(path, "grpc probes are not supported: the kubelet probes with its own gRPC client, and Podman has "
+              "no gRPC healthcheck; a healthcheck command would need a gRPC health client in the image",
+              "if the image has grpc_health_probe, use an exec probe: command: " + json.dumps(words))
 
 
 def _host(host: str | None) -> str:

@@ -75,8 +75,9 @@ class PullSecretRegistry:
         self._found: dict[tuple[str, str], PullSecret] = {}
 
     def use(self, ctx: Context, refs, containers: list[Container]) -> None:
-        """Register ``refs`` (the pod spec's imagePullSecrets) for the images of ``containers``."""
-        images = [c.image for c in containers]
+        """Register ``refs`` (the pod spec's imagePullSecrets) for the images of ``containers`` (and
+        of their image volumes, which the kubelet pulls with the same credentials)."""
+        images = [c.image for c in containers] + [m.image for c in containers for m in c.image_mounts]
         for i, ref in enumerate(refs or []):
             name = ref.name or ""
             path = ("imagePullSecrets", i, "name")

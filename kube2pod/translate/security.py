@@ -4,7 +4,8 @@ The container's securityContext wins over the pod's for runAsUser,
 runAsGroup, runAsNonRoot and seLinuxOptions (seLinuxOptions replace, not merge).
 
 - runAsUser/runAsGroup -> ``--user UID[:GID]`` (only runAsGroup -> ``0:GID``, as kube play)
-- pod supplementalGroups -> ``--group-add``
+- pod supplementalGroups, then fsGroup -> ``--group-add`` (the kubelet adds fsGroup to the
+  supplementary groups of every container; volume ownership is not changed: translate/pod.py warns)
 - runAsNonRoot with runAsUser 0 -> refused (the kubelet refuses to start it)
 - capabilities add/drop -> ``--cap-add``/``--cap-drop`` (``NET_ADMIN`` -> ``CAP_NET_ADMIN``)
 - privileged -> ``--privileged``; readOnlyRootFilesystem -> ``--read-only``
@@ -33,9 +34,9 @@ def security_fields(ctx: Context, cpath: tuple, container, pod_sc) -> dict | Non
     out: dict = {}
     if user is not None or group is not None:
         out["user"] = f"{user if user is not None else 0}" + (f":{group}" if group is not None else "")
-    groups = (pod_sc.supplemental_groups if pod_sc is not None else None) or []
+    groups = supplementary_groups(pod_sc)
     if groups:
-        out["group_add"] = [str(g) for g in groups]
+        out["group_add"] = groups
     if selinux is not None:
         out["selinux_opts"] = [f"{k}:{getattr(selinux, k)}" for k in _SELINUX if getattr(selinux, k)]
     if sc is None:
@@ -52,6 +53,14 @@ def security_fields(ctx: Context, cpath: tuple, container, pod_sc) -> dict | Non
     elif sc.proc_mount not in (None, "Default"):
         return None  # refused by load/validate.py (load/enums.py)
     return out
+
+
+def supplementary_groups(pod_sc) -> list[str]:
+    """supplementalGroups then fsGroup, each once, as the kubelet gives every container."""
+    if pod_sc is None:
+        return []
+    groups = [*(pod_sc.supplemental_groups or []), *([pod_sc.fs_group] if pod_sc.fs_group is not None else [])]
+    return [str(g) for g in dict.fromkeys(int(g) for g in groups)]
 
 
 def _pick(sc, pod_sc, attr: str):

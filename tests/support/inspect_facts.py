@@ -60,7 +60,9 @@ def container_facts(c: dict) -> dict:
         "stdin": cfg.get("OpenStdin"),
         "sysctls": host.get("Sysctls") or {},
         "groups": _sorted(host.get("GroupAdd")),
-        "hostname": cfg.get("Hostname"),
+        # Podman 4.3 records a container in the host's UTS namespace with its short id as hostname:
+        # the long id, which collect() names, so that runs compare
+        "hostname": c["Id"] if cfg.get("Hostname") == c["Id"][:12] else cfg.get("Hostname"),
         "dns": [host.get("Dns"), host.get("DnsSearch"), host.get("DnsOptions")],
         "extra_hosts": host.get("ExtraHosts"),
         "namespaces": {k: host.get(k) for k in ("IpcMode", "NetworkMode", "PidMode", "UTSMode", "UsernsMode")},
