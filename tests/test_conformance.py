@@ -38,9 +38,9 @@ class Reason:
         return f"{self.why} (docs/compatibility.md#{self.anchor})"
 
     def __add__(self, other: "Reason") -> "Reason":
-        """Both reasons for one difference: it holds where both do."""
-        since = max((v for v in (self.since, other.since) if v), default=None)
-        until = min((v for v in (self.until, other.until) if v), default=None)
+        """Both reasons for one difference: it holds where either does (ranges that meet)."""
+        since = None if None in (self.since, other.since) else min(self.since, other.since)
+        until = None if None in (self.until, other.until) else max(self.until, other.until)
         return Reason(f"{self}; {other.why}", other.anchor, since, until)
 
     def applies(self, version: Version) -> bool:
@@ -96,6 +96,10 @@ SECRET_INSPECT = _r("secret-inspect", "kube play 5.0+ puts a Secret's data where
                                       "a volume); kube2pod keeps it in podman secrets", since=(5, 0))
 HOST_UTS = _r("host-network-hostname", "a hostNetwork pod has the host's UTS namespace and hostname, as in "
                                       "Kubernetes; kube play 4.3 gives it the pod name")
+HOST_UTS_CONTAINER = _r("host-network-hostname", "kube play before 5.0 gives the container a private UTS "
+                                                 "namespace and the pod name", until=(5, 0))
+HOST_PID_IPC_CONTAINER = _r("host-pid-ipc", "kube play before 5.0 keeps the container's PID and IPC namespaces "
+                                            "private", until=(5, 0))
 SELINUX = _r("selinux-inspect", "kube play 4.3 does not record seLinuxOptions where inspect reads them")
 
 EXPECTED: dict[str, dict[str, Reason]] = {
@@ -121,9 +125,9 @@ EXPECTED: dict[str, dict[str, Reason]] = {
     "host-namespaces": {
         "hostns.shared_namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC"),
         "hostns.infra_namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC") + HOST_UTS,
-        "hostns/main.namespaces": _r("host-pid-ipc", "kube play 4.3 ignores hostPID and hostIPC") + HOST_UTS,
+        "hostns/main.namespaces": HOST_PID_IPC_CONTAINER + HOST_UTS_CONTAINER,
         "hostns.hostname": HOST_UTS,
-        "hostns/main.hostname": HOST_UTS,
+        "hostns/main.hostname": HOST_UTS_CONTAINER,
     },
     "init-containers": {
         "volume:work": _r("emptydir-name", "an emptyDir is private to its pod: volume <pod>-<volume>"),
