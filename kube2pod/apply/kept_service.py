@@ -13,7 +13,8 @@ user could write to is never trusted: kube2pod would send it registry credential
 socket is named after a hash of the podman binary and the variables that choose Podman's
 configuration and store, so a command with another ``CONTAINERS_CONF`` (or another HOME)
 never reuses a service of a different store. Starting is serialised by a lock file, so two
-commands started together start one service; the pid file lets ``stop`` end it.
+commands started together start one service; the pid file lets ``stop`` end it (and remove the
+socket, pid and log files; the empty lock file stays in the runtime directory).
 """
 
 from __future__ import annotations
@@ -141,8 +142,9 @@ def stop(podman: str, environ: dict | None = None, timeout: float = 10.0) -> boo
                 os.kill(pid, signal.SIGKILL)
             break
         time.sleep(0.02)
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(sock)
+    for path in (sock, sock + ".pid", sock + ".log"):  # the lock file stays: another command may hold it
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(path)
     return True
 
 
