@@ -76,7 +76,7 @@ def test_default_for_latest_checks_the_registry(tmp_path, podman, podman_url, po
     manifest = write(tmp_path / "p.yaml", _pod("latest", image, None))
     code, out, err = _apply(podman_url, manifest)
     assert code == 0, err
-    assert _image_events(out, image) == ["pulling", "pulled"], out
+    assert [a for a in _image_events(out, image) if a != "progress"] == ["pulling", "pulled"], out
 
 
 def test_never_without_the_image_fails_before_anything(tmp_path, podman, podman_url, podman_clean, registries):
@@ -136,6 +136,25 @@ def test_distinct_images_are_pulled_concurrently_before_any_pod(tmp_path, podman
     first_pod = next(i for i, e in enumerate(events) if e.get("kind") in ("pod", "container"))
     last_pull = max(i for i, e in enumerate(events) if e.get("kind") == "image")
     assert last_pull < first_pod
+
+
+def test_pull_progress_reports_layers_and_size(tmp_path, podman, podman_url, podman_clean, registries):
+    """Podman's streamed report of each pull becomes ``progress`` events between ``pulling`` and
+    ``pulled``: the image's own layer copied, and the pulled image's size from Podman."""
+    image = registries.images["beta"]
+    _forget(podman, image)
+    code, out, err = _apply(podman_url, write(tmp_path / "p.yaml", _pod("prog", image, "Always")))
+    assert code == 0, err
+    events = [e for e in _events(out) if e.get("kind") == "image" and e.get("name") == image]
+    actions = [e["action"] for e in events]
+    assert actions[0] == "pulling" and actions[-1] == "pulled" and "progress" in actions, actions
+    progress = [e["detail"] for e in events if e["action"] == "progress"]
+    assert all(d.startswith("layers ") for d in progress), progress
+    assert progress[-1].startswith("layers ") and progress[-1].split()[1].split("/")[0] == progress[-1].split()[1].split("/")[1]
+    size = int(podman("image", "inspect", "--format", "{{.Size}}", image).stdout)
+    layers, mb, _ = events[-1]["detail"].split(", ")
+    assert layers.endswith(("layer", "layers")) and int(layers.split()[0]) >= 1
+    assert mb == f"{size / 1e6:.1f} MB"
 
 
 # ---------------------------------------------------------------------------- TLS + imagePullSecrets
