@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
+from support.inspect_facts import pod_inspect
 from support.k2p import EXAMPLES, run_cli
 from support.podman_env import free_port, wait_http
 
@@ -47,7 +48,7 @@ def test_apply_serves_inspect_and_down(tmp_path, podman, podman_url, podman_clea
     assert mounts["/scratch"]["Type"] == "volume" and mounts["/scratch"]["Name"] == "hello-httpd-scratch"
     assert sorted(info["EffectiveCaps"]) == ["CAP_NET_BIND_SERVICE", "CAP_SETGID", "CAP_SETUID"]
     assert info["Config"]["Labels"]["app"] == "hello"
-    pod = json.loads(podman("pod", "inspect", "hello-httpd").stdout)
+    pod = pod_inspect(podman, "hello-httpd")
     pod = pod[0] if isinstance(pod, list) else pod
     assert pod["State"] == "Running"
 

@@ -7,7 +7,8 @@ import json
 import subprocess
 
 import pytest
-from support.inspect_facts import at, container_facts, differences, pod_facts, without_bookkeeping, without_cli_tty
+from support.inspect_facts import (at, container_facts, differences, pod_facts, pod_inspect, without_bookkeeping,
+                                   without_cli_tty)
 from support.k2p import run_cli
 from support.podman_env import free_port
 
@@ -78,7 +79,7 @@ def _facts(podman, *, by_script: bool) -> dict:
         cfg = info["Config"]
         facts["eq-web/" + name.removeprefix("eq-web-")] = {
             **container_facts(info), "entrypoint": cfg.get("Entrypoint"), "cmd": cfg.get("Cmd")}
-    pod = json.loads(podman("pod", "inspect", "eq-web").stdout)
+    pod = pod_inspect(podman, "eq-web")
     pod = pod[0] if isinstance(pod, list) else pod
     text = json.dumps(facts)  # the pod's ids as names, as support.inspect_facts.collect does
     for long_id, key in ((pod["Id"], "eq-web"), (pod["InfraContainerID"], "eq-web/infra")):

@@ -6,6 +6,7 @@ replaces, run after run."""
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 
 import pytest
@@ -49,8 +50,11 @@ def script(tmp_path):
 
 
 def _names(script_text: str, kind: str) -> list[str]:
-    """The volume / secret names the script manages (from its ``k2p_mine KIND NAME`` lines)."""
-    return [line.split()[2] for line in script_text.splitlines() if line.startswith(f"k2p_mine {kind} ")]
+    """The volume / secret names the script manages: its ``k2p_mine KIND NAME`` lines (target 4.3) or,
+    where it creates with ``--ignore`` (4.4+, the installed Podman's form), its ownership checks
+    ``[ "$(podman KIND inspect --format … NAME)" = true ] || …``."""
+    mine = re.compile(rf'^(?:k2p_mine {kind} (\S+)|\[ "\$\(podman {kind} inspect --format .+ (\S+)\)" = true \])')
+    return [m.group(1) or m.group(2) for m in map(mine.match, script_text.splitlines()) if m]
 
 
 def _run(script_text, env):

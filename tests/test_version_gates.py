@@ -87,7 +87,7 @@ class Expect(NamedTuple):
 
 
 _CHECKS_43 = ("k2p_mine volume app-conf || podman volume create --label",
-              "k2p_mine network m_default_lan || podman network create",
+              "if k2p_mine network m_default_lan; then case \" $(podman network inspect --format",
               "k2p_mine secret creds-token && podman secret rm creds-token >/dev/null",
               "podman secret create --env")
 _IGNORE = ("podman volume create --ignore --label",
@@ -311,7 +311,7 @@ verb=$1; shift
 last=""; prev=""; ignore=""; replace=""; mine=false; subnet=""
 for a in "$@"; do
   case "$a" in --ignore) ignore=1 ;; --replace) replace=1 ;; --label=io.kube2pod.managed=true) mine=true ;;
-    --subnet=*) subnet="$subnet${a#--subnet=} " ;; esac
+    --subnet=*) subnet=${a#--subnet=} ;; esac
   prev=$last; last=$a
 done
 name=$last
@@ -324,11 +324,11 @@ case "$verb" in
       [ -n "$replace" ] && { echo "$mine" > "$f"; exit 0; }
       echo "Error: $kind $name already exists" >&2; exit 125
     fi
-    echo "$mine" > "$f"; printf '%s' "$subnet" > "$f.subnets" ;;
+    echo "$mine" > "$f"; [ -z "$subnet" ] || echo "$subnet" > "$f.subnet" ;;
   inspect)
     [ -e "$f" ] || { echo "Error: no such $kind $name" >&2; exit 125; }
     case "$*" in *Mountpoint*) mkdir -p "$state/mnt.$name"; echo "$state/mnt.$name" ;;
-      *Subnets*) cat "$f.subnets" 2>/dev/null; echo ;; *) cat "$f" ;; esac ;;
+      *Subnets*) cat "$f.subnet" 2>/dev/null ;; *) cat "$f" ;; esac ;;
   rm) rm "$f" ;;
   exists) [ -e "$f" ] ;;
 esac

@@ -1,9 +1,11 @@
 """Reaching Podman's REST API.
 
 Order: ``--url``; ``CONTAINER_HOST``; the rootful socket ``/run/podman/podman.sock``
-(as root) or the rootless one ``$XDG_RUNTIME_DIR/podman/podman.sock``. When
-none answers, a private ``podman system service`` is started on a temporary
-socket for the duration of the command and stopped afterwards.
+(as root) or the rootless one ``$XDG_RUNTIME_DIR/podman/podman.sock``; then the
+service an earlier kube2pod command started and kept (apply/kept_service.py). When
+none answers, kube2pod starts that kept service (it stops itself when idle), or with
+``KUBE2POD_SERVICE_IDLE=0`` (or no private directory of this user's) a private
+``podman system service`` on a temporary socket for the duration of the command.
 """
 
 from __future__ import annotations
@@ -12,12 +14,13 @@ import contextlib
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
 
-from kube2pod.apply import prefetch
+from kube2pod.apply import kept_service, prefetch
 from kube2pod.apply.errors import ConnectionFailed
 
 START_TIMEOUT = 20.0
@@ -34,6 +37,9 @@ def candidate_urls(url: str | None = None, environ: dict | None = None) -> list[
         urls.append("unix:///run/podman/podman.sock")
     runtime = env.get("XDG_RUNTIME_DIR") or f"/run/user/{os.geteuid()}"
     urls.append(f"unix://{runtime}/podman/podman.sock")
+    podman = shutil.which("podman", path=env.get("PATH"))
+    if podman and kept_service.idle_seconds(env) and kept_service.trusted(kept_service.directory(env)):
+        urls.append(f"unix://{kept_service.socket_path(podman, env)}")
     return urls
 
 
@@ -104,10 +110,16 @@ def connect(url: str | None = None, identity: str = "") -> Iterator[object]:
 
 @contextlib.contextmanager
 def private_service() -> Iterator[str]:
-    """Run ``podman system service`` on a temporary socket while the block runs."""
+    """The URL of a service started here: the kept one (see apply/kept_service.py), or one on a
+    temporary socket while the block runs."""
     podman = shutil.which("podman")
     if podman is None:
         raise ConnectionFailed("no Podman service is listening and the podman command is not installed")
+    idle = kept_service.idle_seconds()
+    url = _kept_service(podman, idle) if idle else None
+    if url is not None:
+        yield url
+        return
     tmp = tempfile.mkdtemp(prefix="kube2pod-")
     sock = os.path.join(tmp, "podman.sock")
     url = f"unix://{sock}"
@@ -117,23 +129,51 @@ def private_service() -> Iterator[str]:
         start_new_session=True,
     )
     try:
-        _wait_for(url, proc)
+        _wait_for(url, proc, lambda: proc.stderr.read().decode(errors="replace").strip())
         yield url
     finally:
         _stop(proc)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _wait_for(url: str, proc: subprocess.Popen) -> None:
+def _kept_service(podman: str, idle: int) -> str | None:
+    """The kept service's URL, started when it does not answer; None without a trusted directory."""
+    if kept_service.make_directory() is None:
+        return None
+    sock = kept_service.socket_path(podman)
+    url = f"unix://{sock}"
+    with kept_service.start_lock(sock):
+        if _answers(url):  # started by a command that held the lock before this one
+            return url
+        proc = kept_service.launch(podman, sock, idle)
+        try:
+            _wait_for(url, proc, lambda: kept_service.log_tail(sock))
+        except ConnectionFailed:
+            _stop(proc)
+            raise
+    return url
+
+
+def _wait_for(url: str, proc: subprocess.Popen, error) -> None:
+    """Until ``url`` answers; ``error()``: what the service said when it exited."""
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            err = proc.stderr.read().decode(errors="replace").strip() if proc.stderr else ""
-            raise ConnectionFailed(f"podman system service exited: {err or proc.returncode}")
-        if _answers(url):
+            raise ConnectionFailed(f"podman system service exited: {error() or proc.returncode}")
+        if _listens(url.removeprefix("unix://")):
             return
-        time.sleep(0.05)
+        time.sleep(0.02)
     raise ConnectionFailed(f"podman system service did not answer within {START_TIMEOUT:.0f} s")
+
+
+def _listens(path: str) -> bool:
+    """A process accepts connections on the unix socket ``path`` (Podman listens once it is ready)."""
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        try:
+            sock.connect(path)
+        except OSError:
+            return False
+    return True
 
 
 def _stop(proc: subprocess.Popen) -> None:

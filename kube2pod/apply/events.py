@@ -1,7 +1,7 @@
 """What apply, down and diff did or decided, as a stream of events.
 
 ``action`` is one of: planned decisions (create, recreate, unchanged, start,
-completed, prune, orphan, keep) and progress (pulling, pulled, creating, created,
+completed, prune, orphan, keep) and progress (pulling, progress (of a pull), pulled, creating, created,
 starting, started, completed, running, healthy, stopping, stopped, removed,
 restored, rolled-back, kept, skipped, absent, failed, warning, waiting).
 A pod's ``detail`` says why: ``recreate (drift: container X was removed)``,

@@ -102,18 +102,35 @@ class PodmanAPI:
     def image_exists(self, image: str) -> bool:
         return self._exists(f"/images/{quote(image, safe='')}/exists", f"checking image {image}")
 
-    def pull(self, image: str, policy: str, auth: str | None = None) -> None:
-        """``auth``: an ``X-Registry-Auth`` value (apply/pulls.py), sent with this request only."""
+    def pull(self, image: str, policy: str, auth: str | None = None, on_report=None) -> str:
+        """The pulled image's ID ("" when Podman names none). ``auth``: an ``X-Registry-Auth`` value
+        (apply/pulls.py), sent with this request only. ``on_report``: called with each JSON object
+        Podman streams while it pulls (``{"stream": "Copying blob sha256:..."}`` lines, then the
+        result); without it the pull is quiet and answered once at the end."""
         headers = {"X-Registry-Auth": auth} if auth else None
-        resp = _call(f"pulling {image}", self.api.post, "/images/pull", headers=headers,
-                     params={"reference": image, "policy": policy, "quiet": "true"})
-        for line in resp.text.splitlines():
+        params = {"reference": image, "policy": policy, "quiet": "false" if on_report else "true"}
+        resp = _call(f"pulling {image}", self.api.post, "/images/pull", headers=headers, params=params,
+                     stream=bool(on_report))
+        lines = resp.iter_lines() if on_report else resp.text.splitlines()
+        pulled = ""
+        for line in lines:
             try:
                 item = json.loads(line)
             except ValueError:
                 continue
-            if isinstance(item, dict) and item.get("error"):
+            if not isinstance(item, dict):
+                continue
+            if item.get("error"):
                 raise ApplyError(f"pulling {image}: {item['error']}")
+            pulled = item.get("id") or pulled
+            if on_report:
+                on_report(item)
+        return pulled
+
+    def image_size(self, image: str) -> int | None:
+        """The image's size in bytes as Podman reports it (None when it does not)."""
+        size = self._get(f"/images/{quote(image, safe='')}/json", f"inspecting image {image}").json().get("Size")
+        return size if isinstance(size, int) else None
 
     # pods
     def pod_inspect(self, name: str) -> dict | None:

@@ -1,9 +1,10 @@
 """Showing events to a person or a program; the CLI picks one and gives it a stream.
 
 * ``Lines``: one plain line per event (not a terminal, logs).
-* ``Live``: on a terminal, one line per pod and per container, redrawn in
-  place as their state changes (creating, starting, started, failed ...);
-  other events (images, volumes, warnings) are printed above the block.
+* ``Live``: on a terminal, one line per image being pulled (its layers and
+  bytes as Podman reports them), per pod and per container, redrawn in place
+  as their state changes (pulling, creating, starting, started, failed ...);
+  other events (volumes, warnings) are printed above the block.
 * ``JsonLines``: one JSON object per event (``--output json``).
 """
 
@@ -33,10 +34,14 @@ class JsonLines:
 
 
 class Live:
-    """A redrawn block: ``pod NAME  state`` and ``  container NAME  state`` lines."""
+    """A redrawn block: ``image NAME  state``, ``pod NAME  state`` and ``  container NAME  state`` lines."""
+
+    #: Image events shown as the image's row (the pulls); others are printed above the block.
+    IMAGE_ROWS = frozenset({"pulling", "progress", "pulled", "failed"})
 
     def __init__(self, stream: TextIO):
         self.stream = stream
+        self.images: dict[str, str] = {}
         self.rows: dict[tuple[str, str], str] = {}
         self.drawn = 0
         self._lock = threading.Lock()
@@ -44,7 +49,9 @@ class Live:
     def __call__(self, event: Event) -> None:
         with self._lock:
             self._erase()
-            if event.kind == "pod":
+            if event.kind == "image" and event.action in self.IMAGE_ROWS:
+                self.images[event.name] = self._state(event)
+            elif event.kind == "pod":
                 self.rows[(event.name, "")] = self._state(event)
             elif event.kind == "container" and event.pod:
                 self.rows.setdefault((event.pod, ""), "")
@@ -62,7 +69,7 @@ class Live:
             self.stream.write(f"\x1b[{self.drawn}F\x1b[J")
 
     def _draw(self) -> None:
-        lines = []
+        lines = [f"image {image:<30} {state}" for image, state in self.images.items()]
         for (pod, container), state in sorted(self.rows.items()):
             lines.append(f"  container {container:<24} {state}" if container else f"pod {pod:<30} {state}")
         for line in lines:

@@ -142,19 +142,21 @@ def volume_commands(name: str, node: VolumeSpec) -> list[str]:
 
 def network_command(net: Network, node: NetworkSpec) -> str:
     """Create the network when missing (``--ignore`` where the target has it); an existing one is
-    used only if kube2pod made it (or the user named it with ``--network``), and with the subnet the
-    plan gives it, as apply decides."""
+    used only if kube2pod made it (or the user named it with ``--network``), and only with the subnet
+    the plan gives it, as apply decides."""
     name, create = sh(net.name), command(argv.network_create(node))
     if net.shared:
         return create if node.ignore else f"podman network exists {name} || {create}"
-    lines = [create, volume_script.owned_or_stop("network", net.name)] if node.ignore else [
-        f"k2p_mine network {name} || {create}"]
-    if net.subnet:
-        why = (f"kube2pod: network {net.name} exists with another subnet than {net.subnet} (static pod addresses); "
-               "kube2pod does not change a network in place: run kube2pod down for this input first")
-        have = f"$(podman network inspect --format {sh('{{range .Subnets}}{{.Subnet}} {{end}}')} {name})"
-        lines.append(f'case " {have}" in *" {net.subnet} "*) ;; *) echo {sh(why)} >&2; exit 1 ;; esac')
-    return "\n".join(lines)
+    if not net.subnet:
+        return f"{create}\n{volume_script.owned_or_stop('network', net.name)}" if node.ignore else \
+            f"k2p_mine network {name} || {create}"
+    why = (f"kube2pod: network {net.name} exists with another subnet than {net.subnet} (static pod addresses); "
+           "kube2pod does not change a network in place: run kube2pod down for this input first")
+    have = f"$(podman network inspect --format {sh('{{range .Subnets}}{{.Subnet}} {{end}}')} {name})"
+    check = f'case " {have} " in *" {net.subnet} "*) ;; *) echo {sh(why)} >&2; exit 1 ;; esac'
+    if node.ignore:
+        return f"{create}\n{volume_script.owned_or_stop('network', net.name)}\n{check}"
+    return f"if k2p_mine network {name}; then {check}; else {create}; fi"
 
 
 def secret_commands(secret: Secret, node: SecretSpec, show_secrets: bool = False) -> list[str]:

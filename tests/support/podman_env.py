@@ -3,7 +3,7 @@
 ``PodmanEnv.start()`` creates a temp dir (``/tmp/k2p-podman-XXXX``) holding
 
 * ``storage.conf``      graphroot ``storage/``, runroot ``run/`` (overlay)
-* ``containers.conf``   runc, ulimits, tmp_dir/static_dir/volume_path,
+* ``containers.conf``   runc (crun on cgroups v2), ulimits, tmp_dir/static_dir/volume_path,
                         file locks, event log and a network config dir, all
                         inside the temp dir; a per-session default network
                         (own bridge ``k2pN`` and subnet ``10.231.N.0/24``) so
@@ -132,6 +132,13 @@ def unix_request(sock_path: str, method: str, path: str, timeout: float = 2.0,
         return resp.status, resp.read()
     finally:
         conn.close()
+
+
+def oci_runtime() -> str:
+    """runc on cgroups v1 (crun refuses it), else crun when installed (Debian 13's default)."""
+    if not os.path.exists("/sys/fs/cgroup/cgroup.controllers") or shutil.which("crun") is None:
+        return "runc"
+    return "crun"
 
 
 def _toml_str(s: str | Path) -> str:
@@ -279,7 +286,7 @@ class PodmanEnv:
             "[containers]\n"
             'default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n'
             "\n[engine]\n"
-            'runtime = "runc"\n'
+            f"runtime = {_toml_str(oci_runtime())}\n"
             'cgroup_manager = "cgroupfs"\n'
             'events_logger = "file"\n'
             f"events_logfile_path = {_toml_str(r / 'events.log')}\n"
