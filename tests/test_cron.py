@@ -128,7 +128,7 @@ def _systemd_runs(calendars: list[str], base: dt.datetime, n: int) -> list[dt.da
                               f"--base-time={base:%Y-%m-%d %H:%M:%S} UTC", f"{cal} UTC"],
                              capture_output=True, text=True, env={"TZ": "UTC", "PATH": "/usr/bin:/bin"}, check=True)
         for line in out.stdout.splitlines():
-            if "Next elapse:" in line or "Iter. #" in line:
+            if "Next elapse:" in line or "Iter. #" in line or "Iteration #" in line:  # systemd 252, 257
                 stamp = " ".join(line.split(": ", 1)[1].split()[1:3])
                 runs.add(dt.datetime.strptime(stamp, "%Y-%m-%d %H:%M:%S"))
     return sorted(runs)[:n]
