@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from kube2pod.apply import connection, kept_service
+from kube2pod.apply import connection, kept_service, prefetch
 
 PODMAN = shutil.which("podman") or "/usr/bin/podman"
 
@@ -159,4 +159,28 @@ def test_idle_zero_runs_a_service_per_command(store_env, monkeypatch):
         assert client.ping()
         url = _service_url(client)
     assert "kube2pod-" in url and not os.path.exists(url.removeprefix("unix://"))
+    assert kept_service.running_pid(kept_service.socket_path(PODMAN)) is None
+
+
+@pytest.mark.podman
+def test_prefetch_starts_the_kept_service_and_connect_adopts_its_info(store_env):
+    """With no service listening, the CLI's /info prefetch starts the kept service early (so its start
+    overlaps loading and translating); connect() then uses that service and the /info read from it."""
+    sock = kept_service.socket_path(PODMAN)
+    assert kept_service.running_pid(sock) is None
+    connection.prefetch_info()
+    with connection.connect() as client:
+        assert _service_url(client) == f"unix://{sock}"
+        info = getattr(client, "_kube2pod_info", None)
+        assert info is not None, "connect() did not adopt the /info the prefetch read"
+        assert info["store"]["graphRoot"] == client.info()["store"]["graphRoot"]
+    assert kept_service.running_pid(sock) is not None
+
+
+@pytest.mark.podman
+def test_prefetch_starts_nothing_with_a_service_per_command(store_env, monkeypatch):
+    monkeypatch.setenv(kept_service.IDLE_ENV, "0")
+    connection.prefetch_info()
+    prefetch.settled(None)
+    connection.drop_prefetched()
     assert kept_service.running_pid(kept_service.socket_path(PODMAN)) is None

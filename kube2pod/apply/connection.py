@@ -11,6 +11,7 @@ none answers, kube2pod starts that kept service (it stops itself when idle), or 
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -73,8 +74,16 @@ def _answers(url: str, identity: str = "") -> bool:
 
 def prefetch_info(url: str | None = None) -> None:
     """Start reading ``GET /info`` from the service :func:`connect` will reach, in a thread
-    (see :mod:`kube2pod.apply.prefetch`); :func:`connect` hands it to its client."""
-    prefetch.prefetch_info(url, candidate_urls(url))
+    (see :mod:`kube2pod.apply.prefetch`); :func:`connect` hands it to its client. When no URL is
+    given and no service answers, the thread starts the kept service (apply/kept_service.py) that
+    :func:`connect` would start, so that its start and first ``/info`` overlap the command's own
+    loading and translating instead of following them."""
+    start = None
+    if not (url or os.environ.get("CONTAINER_HOST")):
+        podman, idle = shutil.which("podman"), kept_service.idle_seconds()
+        if podman and idle:
+            start = functools.partial(_kept_service, podman, idle)
+    prefetch.prefetch_info(url, candidate_urls(url), start)
 
 
 def drop_prefetched(url: str | None = None) -> None:
@@ -94,6 +103,7 @@ def connect(url: str | None = None, identity: str = "") -> Iterator[object]:
     """A connected PodmanClient; starts and stops a private service when needed. ``identity``:
     the ssh key of an ``ssh://`` URL (``--connection``, apply/saved_connections.py)."""
     explicit = url or os.environ.get("CONTAINER_HOST")
+    prefetch.settled(url)  # a service the prefetch is starting answers once it is done
     for candidate in candidate_urls(url):
         if _answers(candidate, identity):
             with _client(candidate, identity) as client:

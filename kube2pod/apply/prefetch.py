@@ -8,7 +8,8 @@ reading it first thing and it overlaps importing, loading and translating.
 The thread speaks plain HTTP/1.0 over a socket with the standard library's
 ``socket`` and ``json`` only: it can start before ``http.client`` or podman-py are
 imported. Unix sockets and ``tcp://`` only; any failure is dropped (connect and the
-real call then behave as without prefetching).
+real call then behave as without prefetching). Given ``start`` (connection.py: the kept
+service), when no candidate answers the thread starts that service and reads /info from it.
 """
 
 from __future__ import annotations
@@ -17,13 +18,18 @@ import contextlib
 import json
 import socket
 import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 _prefetch: dict[str | None, tuple[threading.Thread, list]] = {}
 _PATH = "/v4.0.0/libpod/info"
 
 
-def prefetch_info(url: str | None, candidates: list[str]) -> None:
-    """Start reading /info from the first of ``candidates`` that answers; remembered under ``url``."""
+def prefetch_info(url: str | None, candidates: list[str], start: Callable[[], str | None] | None = None) -> None:
+    """Start reading /info from the first of ``candidates`` that answers, else from the service
+    ``start()`` starts (its URL; None or an error: none); remembered under ``url``."""
     found: list = []
 
     def run() -> None:
@@ -33,6 +39,12 @@ def prefetch_info(url: str | None, candidates: list[str]) -> None:
                 if info is not None:
                     found.append((candidate, info))
                     return
+        if start is not None:
+            with contextlib.suppress(Exception):
+                started = start()
+                info = raw_info(started) if started else None
+                if info is not None:
+                    found.append((started, info))
 
     thread = threading.Thread(target=run, name="kube2pod-info", daemon=True)
     _prefetch[url] = (thread, found)
@@ -64,6 +76,13 @@ def raw_info(url: str, timeout: float = 10.0) -> dict | None:
             line.lower().startswith("transfer-encoding:") for line in lines[1:]):
         return None
     return json.loads(body)
+
+
+def settled(url: str | None) -> None:
+    """Wait until the prefetch under ``url`` (if any) is done, keeping its answer for :func:`take`."""
+    thread, _ = _prefetch.get(url, (None, []))
+    if thread is not None:
+        thread.join()
 
 
 def drop(url: str | None) -> None:
