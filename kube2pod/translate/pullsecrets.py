@@ -126,5 +126,5 @@ def _pull_secret(ctx: Context, path: tuple, name: str, src: Source) -> PullSecre
         return None
     ref = ObjectRef.make(kind="Secret", name=m.name, namespace=m.namespace, file=m.source.file,
                          line=m.source.start.line)
-    return PullSecret.make(name=name, source=ref, registries=sorted(creds), images=[],
+    return PullSecret.make(name=name, source=ref, key=key, registries=sorted(creds), images=[],
                            value=SecretBytes(json.dumps(creds, sort_keys=True).encode()))
