@@ -22,13 +22,14 @@ class PullSecret(Frozen):
     """Secret ``name`` (type dockerconfigjson or dockercfg) as ``{registry: {"username", "password"}}``
     JSON in ``value``; ``key`` the Secret's key that held it (``.dockerconfigjson``: ``{"auths": {...}}``,
     ``.dockercfg``: the registries at the top); ``registries`` its registries (not secret); ``images``
-    those it is used for."""
+    those it is used for, by the pods ``pods`` (plan pod names) that name it."""
 
     name: str
     source: ObjectRef
     key: str = ".dockerconfigjson"
     registries: list[str] = []
     images: list[str] = []
+    pods: list[str] = []
     value: SecretBytes = Field(default=SecretBytes(b""), exclude=True, repr=False)
 
     def data(self) -> bytes:

@@ -185,6 +185,7 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
                    "key": "the script's auth file (a .dockercfg value is wrapped in auths)",
                    "registries": "ContainerSpec.auth_file (which secret an image uses), comments",
                    "images": "ContainerSpec.auth_file ContainerSpec.image_pulls; apply: which pulls send it",
+                   "pods": "ContainerSpec.auth_file ContainerSpec.image_pulls (the pods that name it)",
                    "value": "the script's variable PullSecret.env_var, apply's X-Registry-Auth header (never serialised)"},
     "HostPath": {f: "host step: render/shell.py host_path_command, apply/hostpaths.py"
                  for f in ("path", "source", "expect", "create", "mode")},

@@ -85,8 +85,9 @@ def matches(key: str, image: str) -> bool:
     return repo == key or repo.startswith(key.rstrip("/") + "/")
 
 
-def choose(image: str, pull_secrets: Sequence[PullSecret]) -> PullSecret | None:
-    """The pull secret ``image`` is pulled with: of those used for it (in the order the pods name
-    them), the first with a key for its registry, else the first; None when none is for it."""
-    used = [ps for ps in pull_secrets if image in ps.images]
+def choose(image: str, pod: str, pull_secrets: Sequence[PullSecret]) -> PullSecret | None:
+    """The pull secret pod ``pod`` pulls ``image`` with: of those it names (in the order of the plan:
+    the first pod's order), the first with a key for the image's registry, else the first; None when
+    the pod names none (a pod without imagePullSecrets pulls without, as in Kubernetes)."""
+    used = [ps for ps in pull_secrets if pod in ps.pods and image in ps.images]
     return next((ps for ps in used if any(matches(k, image) for k in ps.registries)), used[0] if used else None)

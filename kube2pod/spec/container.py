@@ -159,8 +159,8 @@ class ContainerSpec(Frozen):
                                                 unit="exec")] = None
 
 
-def _ident(image: str, pull_secrets: Sequence[PullSecret]) -> str:
-    ps = choose(image, pull_secrets) if pull_secrets else None
+def _ident(image: str, pod: str, pull_secrets: Sequence[PullSecret]) -> str:
+    ps = choose(image, pod, pull_secrets) if pull_secrets else None
     return ps.ident if ps is not None else ""
 
 
@@ -184,8 +184,8 @@ def container_spec(pod: Pod, c: Container, version: Version = DEFAULT,
         "cap_add": c.cap_add, "cap_drop": c.cap_drop, "annotations": c.annotations,
         "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type,
         "requires": c.requires, "ipc": c.ipc, "image_volumes": c.image_mounts,
-        "image_pulls": [ImagePull(m.image, m.pull_policy, _ident(m.image, pull_secrets)) for m in c.image_mounts],
-        "auth_file": _ident(c.image, pull_secrets),
+        "image_pulls": [ImagePull(m.image, m.pull_policy, _ident(m.image, pod.name, pull_secrets)) for m in c.image_mounts],
+        "auth_file": _ident(c.image, pod.name, pull_secrets),
         "seccomp": c.seccomp_profile, "secret_files": c.secret_files, "secret_env": c.secret_env,
         "user": c.user, "group_add": c.group_add, "privileged": c.privileged, "read_only": c.read_only,
         "read_only_tmpfs": False if c.read_only else None, "no_new_privileges": c.no_new_privileges,
