@@ -180,11 +180,11 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
     "Plan": {"sources": "comments of the script", "host_paths": "host steps", "networks": "NetworkSpec", "volumes": "VolumeSpec",
              "secrets": "SecretSpec", "pods": "PodSpec",
              "services": "comments of the script, kube2pod status (their pods are in pods)",
-             "pull_secrets": "ContainerSpec.auth_file ContainerSpec.image_pulls; apply's pulls (X-Registry-Auth)"},
+             "pull_secrets": "ContainerSpec.auth_file ContainerSpec.image_pulls, apply's pulls (X-Registry-Auth)"},
     "PullSecret": {"name": "comments, events", "source": "comments, diagnostics",
                    "key": "the script's auth file (a .dockercfg value is wrapped in auths)",
                    "registries": "ContainerSpec.auth_file (which secret an image uses), comments",
-                   "images": "ContainerSpec.auth_file ContainerSpec.image_pulls; apply: which pulls send it",
+                   "images": "ContainerSpec.auth_file ContainerSpec.image_pulls, apply: which pulls send it",
                    "pods": "ContainerSpec.auth_file ContainerSpec.image_pulls (the pods that name it)",
                    "value": "the script's variable PullSecret.env_var, apply's X-Registry-Auth header (never serialised)"},
     "HostPath": {f: "host step: render/shell.py host_path_command, apply/hostpaths.py"
