@@ -264,3 +264,17 @@ def test_cli_script_and_units_agree(tmp_path):
     assert code == 0, err
     _no_credentials(out + err)
     assert '--authfile="$k2p_auth"/regcred.json' in out
+
+
+def test_a_create_through_the_shell_gets_the_auth_file_too(tmp_path):
+    """A 4.3 ``podman create`` that needs the host's facts runs through ``/bin/sh -ec``: the script's
+    auth file variable is set to the units' path there."""
+    text = TEXT.replace('command: [sleep, "600"]}',
+                        'command: [sleep, "600"], env: [{name: NODE, valueFrom: {fieldRef: {fieldPath: spec.nodeName}}}]}')
+    t = translate_text(tmp_path, text)
+    assert not t.has_errors, [d.format() for d in t.diagnostics]
+    service = _units(t.plan, V(4, 3))["web-pod.service"]
+    [line] = [ln for ln in service.splitlines() if "--name=web-app" in ln]
+    script = _check_script(line.replace("/bin/sh -ec", "/bin/sh -c", 1))
+    assert script.startswith(f"k2p_auth={UNIT_DIR}\n") and '--authfile="$k2p_auth"/regcred.json' in script
+    assert "%%E" not in line
