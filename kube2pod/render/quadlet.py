@@ -232,13 +232,13 @@ def host_env_keys(name: str, host_env: dict[str, str], args: bool = False) -> tu
     return [f"{key}%t/kube2pod/{_raw(name)}.env"], [f"ExecStartPre=/bin/sh -c {word}"]
 
 
-_RUNTIME_DIR = "K2P-RUNTIME-DIR"
+_RUNTIME_DIR = "K2P-RUNTIME-DIR"  # a stand-in for %t, which _word would make literal
 
 
 def with_auth_dir(line: str) -> str:
     """A unit line with the pull secrets' auth file directory's ``%E`` (spec/authfile.py) left for
     systemd to expand: the unit escaping doubled it; no other ``%`` is touched."""
-    return line.replace(UNIT_DIR.replace("%", "%%"), UNIT_DIR)  # a stand-in for %t, which _word would make literal
+    return line.replace(UNIT_DIR.replace("%", "%%"), UNIT_DIR)
 
 
 def network_unit(net: Network, spec: Spec) -> str:

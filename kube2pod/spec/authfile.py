@@ -10,9 +10,10 @@ value is the pull secret (``PullSecret.ident``) and each output says where its f
   in a user's, so rootful and rootless units each read their own;
 * apply: no file: the credentials go with each pull (``X-Registry-Auth``, apply/pulls.py).
 
-Quadlet's ``.container`` has no ``AuthFile=`` key (only ``.image``, ``.build`` and ``.kube`` do, up to
+Quadlet's ``.container`` has no ``AuthFile=`` key (only ``.image``, ``.build`` and ``.artifact`` do, up to
 Podman 5.8), so units pass ``--authfile`` through ``PodmanArgs=``. An image that several of its pod's
-pull secrets are for gets the first that lists the image's registry (:func:`choose`), else the first.
+pull secrets are for gets the first that lists the image's registry (:func:`choose`), else the first:
+the kubelet would try each in turn, but Podman reads one auth file per pull.
 """
 
 from __future__ import annotations
