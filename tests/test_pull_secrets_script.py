@@ -70,7 +70,8 @@ def test_the_script_runs_the_private_image(tmp_path, tmp_dir, podman, podman_url
                                                                                   PASSWORD))
     try:
         assert run.returncode == 0, run.stderr
-        state = podman("ps", "--filter", f"name=^{NAME}-main$", "--format", "{{.State}} {{.Image}}").stdout.split()
+        state = podman("container", "inspect", "--format", "{{.State.Status}} {{.ImageName}}",
+                       f"{NAME}-main").stdout.split()
         assert state[0].lower() == "running" and state[1] == image, state
         assert not list(tmp_dir.iterdir())  # the auth file is gone
     finally:
