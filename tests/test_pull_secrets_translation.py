@@ -61,7 +61,7 @@ def test_credentials_never_in_outputs(tmp_path):
             assert code == 0, err
             assert PASSWORD not in out + err and AUTH not in out + err and "robot" not in out + err
     code, out, _ = run_cli("convert", str(f))
-    assert "# Secret regcred (" in out and "podman login reg.example:5000" in out
+    assert ": ${K2P_PULL_SECRET_REGCRED:?" in out and '--authfile="$k2p_auth"/regcred.json' in out
 
 
 @pytest.mark.parametrize("doc, message, where", [

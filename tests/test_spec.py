@@ -13,6 +13,8 @@ from kube2pod.render import argv, quadlet, rest
 from kube2pod.spec import PLAN_FIELDS, SPEC_TYPES, NotInVersion, Version, build, fields
 from kube2pod.spec.option import OUTPUTS
 
+from kube2pod.spec.authfile import ImagePull  # noqa: E402
+
 SRC = ObjectRef(kind="Pod", name="p", file="m.yaml", line=3)
 
 #: Sample values of the fields whose type says too little.
@@ -21,7 +23,7 @@ SAMPLES = {
     "publish": [PortMapping(host_port=18080, container_port=80)],
     "secret_files": [SecretFile(secret="s1", target="/run/s1")],
     "image_volumes": [ImageMount(image="localhost/i1", destination="/i1")],
-    "image_pulls": [ImageMount(image="localhost/i1", destination="/i1")],
+    "image_pulls": [ImagePull(image="localhost/i1", pull_policy="always", auth="s1")],
     "secret_env": [SecretEnv(name="S1", secret="s1")],
     "health_cmd": ["CMD", "true"],
     "health_on_failure": "kill",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from kube2pod.spec import ContainerSpec, NetworkSpec, PodSpec, SecretSpec, VolumeSpec, fields
+from kube2pod.spec.authfile import AuthFile
 from kube2pod.spec.option import BARE, HostWord
 
 
@@ -26,7 +27,9 @@ def arguments(node) -> list[str]:
 
 
 def _flagged(flag: str, word: str) -> str:
-    """``--flag=word``; a HostWord stays one (its value is filled in by the output)."""
+    """``--flag=word``; a HostWord or an AuthFile stays one (its value is filled in by the output)."""
+    if isinstance(word, AuthFile):
+        return AuthFile(word.ident, f"{flag}={word}")
     return HostWord(f"{flag}={word}", word.fact) if isinstance(word, HostWord) else f"{flag}={word}"
 
 

@@ -52,6 +52,7 @@ from kube2pod.render import timer, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.render.shell import HOST_FACTS, host_path_command, mountpoint_variables, sub_path_commands
 from kube2pod.spec import QUADLET_ARGS_SINCE, QUADLET_POD_SINCE, QUADLET_SINCE, Gap, NotInVersion, Spec, Version, build, quadlet_key, set_fields
+from kube2pod.spec.authfile import UNIT_DIR, unit_path
 from kube2pod.spec.mount import NATIVE_SUBPATH, SubPathBind, option_text
 from kube2pod.spec.option import BARE
 from kube2pod.spec.volume import QUADLET_OPTION_KEYS
@@ -170,6 +171,7 @@ def pod_unit(pod: Pod, plan: Plan, spec: Spec) -> str:
     pre = [f"ExecStartPre=/bin/sh -c {_word(host_path_command(hp))}"
            for hp in plan.host_paths if hp.path in _pod_host_paths(pod)]
     pre += [f"ExecStartPre={plain.secret_script(s, spec)}" for s in plan.secrets if s.name in _pod_secrets(pod)]
+    pre += plain.auth_checks(pod, plan, spec)
     if pre:
         lines += ["", "[Service]", *pre]
     if pod.schedule is None:  # a scheduled pod is started by its timer (render/timer.py)
@@ -233,6 +235,12 @@ def host_env_keys(name: str, host_env: dict[str, str], args: bool = False) -> tu
 _RUNTIME_DIR = "K2P-RUNTIME-DIR"  # a stand-in for %t, which _word would make literal
 
 
+def with_auth_dir(line: str) -> str:
+    """A unit line with the pull secrets' auth file directory's ``%E`` (spec/authfile.py) left for
+    systemd to expand: the unit escaping doubled it; no other ``%`` is touched."""
+    return line.replace(UNIT_DIR.replace("%", "%%"), UNIT_DIR)
+
+
 def network_unit(net: Network, spec: Spec) -> str:
     """``[Network]`` keys: Quadlet creates it with ``podman network create --ignore`` (an existing
     network of that name is used as it is) and leaves it when the service stops."""
@@ -271,7 +279,9 @@ def unit_keys(node, version: Version | None = None) -> tuple[list[str], list[str
                                   "`kube2pod apply`")
             continue
         if opt.quadlet.startswith("Service."):
-            service += [f"{opt.quadlet[8:]}={_raw(word)}" for word in opt.words(value)]
+            service += [with_auth_dir(f"{opt.quadlet[8:]}={_raw(word)}") for word in opt.words(value)]
+        elif opt.unit == "authfile":  # Quadlet's .container has no AuthFile= (spec/authfile.py)
+            keys.append(with_auth_dir(f"PodmanArgs={_word(f'{opt.flag}={unit_path(value)}')}"))
         elif opt.unit == "exec":
             keys.append(_exec(node.name, value))
         elif opt.unit == "mount":

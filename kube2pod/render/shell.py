@@ -9,10 +9,11 @@ from __future__ import annotations
 import posixpath
 
 from kube2pod import __version__
-from kube2pod.plan import Container, HostPath, Network, Plan, Secret, ServiceRecord
+from kube2pod.plan import Container, HostPath, Network, Plan, PullSecret, Secret, ServiceRecord
 from kube2pod.render import argv, volume_script
 from kube2pod.render.quoting import Unrepresentable, sh
 from kube2pod.spec import NetworkSpec, SecretSpec, Spec, VolumeSpec, build
+from kube2pod.spec.authfile import AuthFile
 from kube2pod.spec.container import pull_command
 from kube2pod.spec.mount import MARK, sub_paths
 from kube2pod.spec.option import HostWord
@@ -50,6 +51,8 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
              f"# Target: Podman {spec.version} or later"]
     lines += [f"# Source: {s}" for s in plan.sources]
     lines += ["set -eu", ""]
+    if plan.pull_secrets:  # checked before anything changes
+        lines += pull_secret_lines(plan.pull_secrets, show_secrets)
     if plan.secrets or any(not node.ignore for node in spec.volumes.values()) or any(
             not n.shared and not spec.networks[n.name].ignore for n in plan.networks):
         lines += OWNERSHIP_FUNCTION
@@ -93,13 +96,12 @@ def render(plan: Plan, start: bool = True, show_secrets: bool = False, spec: Spe
         for secret in plan.secrets:
             lines += secret_commands(secret, spec.secrets[secret.name], show_secrets)
         lines.append("")
-    if plan.pull_secrets:
-        lines += pull_secret_comments(plan)
     for pod in plan.pods:
         lines.append(f"# Pod {pod.name} from {pod.source} ({pod.source.location})")
         lines.append(command(argv.pod_create(spec.pods[pod.name])))
         for c in [*pod.init_containers, *pod.containers]:
-            lines += [pull_command(m.image, m.pull_policy) for m in c.image_mounts]  # image volumes
+            lines += [pull_command(p.image, p.pull_policy, auth_word(p.auth) if p.auth else "")
+                      for p in spec.containers[c.name].image_pulls]  # image volumes
             lines.append(command(argv.container_create(spec.containers[c.name]), variables))
         if start:
             lines.append(command(argv.pod_start(pod.name)))
@@ -121,14 +123,39 @@ def _comment_text(text: str) -> str:
     return "".join(ch if ch.isprintable() else "?" for ch in text)
 
 
-def pull_secret_comments(plan: Plan) -> list[str]:
-    """imagePullSecrets: the script never holds registry credentials; it names the registries to log
-    in to first (``podman login`` keeps them in Podman's own auth file, which ``podman create`` reads)."""
-    lines = ["# Registry credentials (imagePullSecrets) are not in this script: log in first"]
-    for ps in plan.pull_secrets:
-        lines.append(f"# Secret {ps.name} ({ps.source.location}): " + ", ".join(
-            f"podman login {sh(r)}" for r in ps.registries))
+#: The script's directory of auth files (``mktemp -d``: mode 0700, its files 0600), removed when it ends.
+AUTH_DIR_VAR = "k2p_auth"
+
+
+def pull_secret_lines(pull_secrets: list[PullSecret], show_secrets: bool = False) -> list[str]:
+    """imagePullSecrets: check every value's variable (the decoded value of the Secret's key), then
+    write each to an auth file of the script: in a directory of its own (``mktemp -d``, so under
+    ``$TMPDIR``), files written under ``umask 077``, removed by the EXIT trap (a signal exits, so it
+    runs then too); a ``.dockercfg`` value is wrapped as ``{"auths": ...}``, the form podman reads.
+    The commands that pull those images read it (``--authfile``: :func:`auth_word`)."""
+    lines = ["# Registry credentials (imagePullSecrets): each value is read from the environment variable "
+             "named on its line", "# into an auth file of this script (mode 0600), removed when the script ends"]
+    for ps in pull_secrets:
+        var = ps.env_var
+        why = (f"kube2pod: set {var} to the decoded value of key {ps.key} of Secret {ps.name} "
+               f"(registry credentials for {', '.join(ps.registries)})")
+        where = f" ({ps.source.location})" if ps.source.file else ""
+        lines += [_comment_text(f"# {ps.source} key {ps.key}{where}: {', '.join(ps.registries)}"),
+                  *([embedded_value(var, ps.config(), f"Secret {ps.name} key {ps.key}")] if show_secrets else []),
+                  f": ${{{var}:?{sh(why)}}}"]
+    lines += [f"{AUTH_DIR_VAR}=",
+              "trap " + sh(f'[ -z "${AUTH_DIR_VAR}" ] || rm -rf -- "${AUTH_DIR_VAR}"') + " EXIT",
+              "trap 'exit 129' HUP", "trap 'exit 130' INT", "trap 'exit 143' TERM",
+              f"{AUTH_DIR_VAR}=$(mktemp -d)"]
+    for ps in pull_secrets:
+        form = "%s" if ps.key == ".dockerconfigjson" else '{"auths":%s}'
+        lines.append(f'(umask 077 && printf {sh(form)} "${ps.env_var}" > {auth_word(ps.ident)})')
     return [*lines, ""]
+
+
+def auth_word(ident: str) -> str:
+    """The script's auth file of pull secret ``ident`` as a shell word."""
+    return f'"${AUTH_DIR_VAR}"/{sh(ident + ".json")}'
 
 
 def volume_commands(name: str, node: VolumeSpec) -> list[str]:
@@ -177,12 +204,14 @@ def secret_commands(secret: Secret, node: SecretSpec, show_secrets: bool = False
 
 def embedded_secret(secret: Secret) -> str:
     """``--show-secrets``: set the value's variable to the exact bytes (printf octal escapes)."""
-    raw = secret.data()
+    return embedded_value(secret.env_var, secret.data(), f"Secret {secret.secret} key {secret.key}")
+
+
+def embedded_value(var: str, raw: bytes, what: str) -> str:
+    """Set ``var`` to the exact bytes ``raw`` (of ``what``, for the error) through printf octal escapes."""
     if b"\0" in raw:
-        raise Unrepresentable(f"Secret {secret.secret} key {secret.key} contains a NUL byte, "
-                              "which an environment variable cannot carry")
+        raise Unrepresentable(f"{what} contains a NUL byte, which an environment variable cannot carry")
     octal = "".join(f"\\{b:03o}" for b in raw)
-    var = secret.env_var
     return f"{var}=$(printf '{octal}'; printf x); {var}=${{{var}%x}}; export {var}"
 
 
@@ -211,6 +240,8 @@ def command(args: list[str], variables: dict[str, str] | None = None) -> str:
 def _word(arg: str, variables: dict[str, str] | None) -> str:
     """One shell word: a volume's mountpoint marked in it (spec/mount.py ``MARK``) becomes its
     variable of ``variables``; a HostWord gets its host fact's variable appended (expanded at run time)."""
+    if isinstance(arg, AuthFile):
+        return sh(str(arg)) + auth_word(arg.ident)
     if isinstance(arg, HostWord):
         return sh(str(arg)) + f'"$k2p_{arg.fact.replace("-", "_")}"'
     parts = arg.split(MARK) if variables and MARK in arg else []  # literal, volume, literal, ...

@@ -24,7 +24,9 @@ script's commands (render/argv.py, render/shell.py) and its ownership checks (``
   the script's commands where it needs the host's facts or a volume sub-path's mountpoint),
   ``ExecStart=podman pod start``; on stop ``pod stop`` and ``pod rm -f`` of the pod this service
   made (``--pod-id-file``), also after a failed start. It requires the services of its volumes,
-  networks and secrets; ``[Install] WantedBy=default.target``, except a scheduled pod's (a
+  networks and secrets; with imagePullSecrets, an ``ExecStartPre=`` first checks that the auth file of
+  each (spec/authfile.py ``unit_path``) exists, naming it and the ``podman login`` that writes it;
+  ``podman create`` and the image volumes' pulls read it (``--authfile``); ``[Install] WantedBy=default.target``, except a scheduled pod's (a
   CronJob's): its ``<pod>.timer`` (render/timer.py) starts the service.
 
 Unit names match Quadlet's generated services (``<name>-volume.service``, ``<pod>-pod.service``), so
@@ -37,10 +39,11 @@ from __future__ import annotations
 from kube2pod.plan import Container, Network, Plan, Pod, Secret, Volume, VolumeMount
 from kube2pod.render import argv, shell, timer, volume_script
 from kube2pod.render.quadlet import (PLAIN_INSTALL_NOTE, _at, _header, _pod_host_paths, _pod_secrets, _raw, _word,
-                                     has_quadlet)
+                                     has_quadlet, with_auth_dir)
 from kube2pod.render.quadlet import render as quadlet_render
 from kube2pod.render.quoting import sh
 from kube2pod.spec import Spec, build
+from kube2pod.spec.authfile import UNIT_DIR, AuthFile, unit_path
 from kube2pod.spec.container import pull_command
 from kube2pod.spec.mount import MARK, SubPathBind
 from kube2pod.spec.option import HostWord
@@ -184,7 +187,8 @@ def pod_service(pod: Pod, plan: Plan, spec: Spec, containers: bool) -> str:
     stop = max([c.stop_timeout or 10 for c in members] or [10])
     create = [PODMAN, "pod", "create", f"--infra-conmon-pidfile={run}.pid", ids]
     create += ["--exit-policy=stop"] if containers and not spec.pods[pod.name].exit_policy else []
-    pre = [f"ExecStartPre=/bin/sh -ec {_word(cmd)}" for cmd in host]
+    pre = auth_checks(pod, plan, spec)
+    pre += [f"ExecStartPre=/bin/sh -ec {_word(cmd)}" for cmd in host]
     pre += [f"ExecStartPre=/bin/rm -f {run}.pid {run}.pod-id",
             f"ExecStartPre={script([f'if k2p_mine pod {sh(pod.name)}; then podman pod rm -f {sh(pod.name)} >/dev/null; fi'])}",
             "ExecStartPre=" + " ".join([*create, *(_word(a) for a in argv.pod_create(spec.pods[pod.name])[3:])])]
@@ -200,18 +204,43 @@ def pod_service(pod: Pod, plan: Plan, spec: Spec, containers: bool) -> str:
                  install=pod.schedule is None)
 
 
+def auth_checks(pod: Pod, plan: Plan, spec: Spec) -> list[str]:
+    """``ExecStartPre=`` lines that fail the start unless the auth file of each pull secret the pod's
+    images use exists, naming the file and the ``podman login`` that writes it."""
+    members = [spec.containers[c.name] for c in [*pod.init_containers, *pod.containers]]
+    used = {c.auth_file for c in members} | {p.auth for c in members for p in c.image_pulls}
+    lines = []
+    for ps in plan.pull_secrets:
+        if ps.ident not in used:
+            continue
+        logins = " and ".join(f"podman login --authfile $k2p_file {sh(r)}" for r in ps.registries)
+        why = (f"kube2pod: the registry credentials of Secret {ps.name} (imagePullSecrets of pod {pod.name}) "
+               f"are missing: write the file $k2p_file, e.g. with {logins}")
+        check = f'k2p_file={unit_path(ps.ident)}; [ -f "$k2p_file" ] || {{ echo "{_dq(why)}" >&2; exit 1; }}'
+        lines.append(with_auth_dir(f"ExecStartPre=/bin/sh -c {_word(check)}"))
+    return lines
+
+
+def _arg(a: str) -> str:
+    """One argument of a unit's command line; an AuthFile's file is the unit path of its pull secret."""
+    return with_auth_dir(_word(str(a) + unit_path(a.ident))) if isinstance(a, AuthFile) else _word(a)
+
+
 def _container_create(c: Container, spec: Spec) -> list[str]:
     """``ExecStartPre=`` lines that pull the container's image volumes (the script's
     pull_command) and create it: ``podman create`` as is, or through ``/bin/sh -ec`` with the
     script's commands where an argument holds a host fact (HostWord) or a volume sub-path's
-    mountpoint (spec/mount.py MARK)."""
-    lines = [f"ExecStartPre=/bin/sh -c {_word(pull_command(m.image, m.pull_policy))}" for m in c.image_mounts]
-    args = argv.container_create(spec.containers[c.name])
+    mountpoint (spec/mount.py MARK); the auth file of a pull secret at its unit path."""
+    node = spec.containers[c.name]
+    lines = [with_auth_dir(f"ExecStartPre=/bin/sh -c {_word(pull_command(p.image, p.pull_policy, unit_path(p.auth) if p.auth else ''))}")
+             for p in node.image_pulls]
+    args = argv.container_create(node)
     if not any(isinstance(a, HostWord) or MARK in a for a in args):
-        return [*lines, "ExecStartPre=" + " ".join([PODMAN, *(_word(a) for a in args[1:])])]
+        return [*lines, "ExecStartPre=" + " ".join([PODMAN, *(_arg(a) for a in args[1:])])]
     facts = sorted({a.fact for a in args if isinstance(a, HostWord)})
     variables = shell.mountpoint_variables([c])
-    cmds = [line for fact in facts for line in shell.HOST_FACTS[fact]]
+    cmds = [f"{shell.AUTH_DIR_VAR}={UNIT_DIR}"] if node.auth_file else []
+    cmds += [line for fact in facts for line in shell.HOST_FACTS[fact]]
     cmds += shell.sub_path_commands([c], variables) if variables else []
     cmds.append(shell.command(args, variables))
-    return [*lines, f"ExecStartPre=/bin/sh -ec {_word(chr(10).join(cmds), always=True)}"]
+    return [*lines, with_auth_dir(f"ExecStartPre=/bin/sh -ec {_word(chr(10).join(cmds), always=True)}")]

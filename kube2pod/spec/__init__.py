@@ -93,7 +93,7 @@ def _build(plan: Plan, version: Version) -> Spec:
     for p in plan.pods:
         pods[p.name] = pod_spec(p)
         for c in [*p.init_containers, *p.containers]:
-            containers[c.name] = container_spec(p, c, version)
+            containers[c.name] = container_spec(p, c, version, plan.pull_secrets)
     return Spec(version, volumes, networks, secrets, pods, containers)
 
 
@@ -180,10 +180,13 @@ PLAN_FIELDS: dict[str, dict[str, str]] = {
     "Plan": {"sources": "comments of the script", "host_paths": "host steps", "networks": "NetworkSpec", "volumes": "VolumeSpec",
              "secrets": "SecretSpec", "pods": "PodSpec",
              "services": "comments of the script, kube2pod status (their pods are in pods)",
-             "pull_secrets": "apply's pulls (X-Registry-Auth); the script's comments name the registries to log in to"},
+             "pull_secrets": "ContainerSpec.auth_file ContainerSpec.image_pulls, apply's pulls (X-Registry-Auth)"},
     "PullSecret": {"name": "comments, events", "source": "comments, diagnostics",
-                   "registries": "the script's podman login comment", "images": "apply: which pulls send it",
-                   "value": "apply's X-Registry-Auth header only (never serialised)"},
+                   "key": "the script's auth file (a .dockercfg value is wrapped in auths)",
+                   "registries": "ContainerSpec.auth_file (which secret an image uses), comments",
+                   "images": "ContainerSpec.auth_file ContainerSpec.image_pulls, apply: which pulls send it",
+                   "pods": "ContainerSpec.auth_file ContainerSpec.image_pulls (the pods that name it)",
+                   "value": "the script's variable PullSecret.env_var, apply's X-Registry-Auth header (never serialised)"},
     "HostPath": {f: "host step: render/shell.py host_path_command, apply/hostpaths.py"
                  for f in ("path", "source", "expect", "create", "mode")},
     "Volume": {"name": "VolumeSpec.name", "source": "comments, diagnostics", "lifetime": "apply's lifetime label",

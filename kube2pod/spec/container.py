@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import shlex
-from typing import Annotated, Any
+from typing import Annotated, Any, Sequence
 
-from kube2pod.plan import Container, Pod
+from kube2pod.plan import Container, Pod, PullSecret
 from kube2pod.plan.base import Frozen
 from kube2pod.spec import mount
+from kube2pod.spec.authfile import AUTH_FILE, ImagePull, choose, unit_path
 from kube2pod.spec.option import HostWord, Option, as_json, bare, csv_pairs, each, mapping, nanoseconds, nsmode, one, pairs, seconds
 from kube2pod.spec.version import DEFAULT, Version
 
@@ -36,14 +37,21 @@ def _image_mount(m) -> str:
     return f"type=image,source={mount.csv_field(m.image)},destination={mount.csv_field(m.destination)}"
 
 
-def pull_command(image: str, policy: str) -> str:
+def pull_command(image: str, policy: str, authfile: str = "") -> str:
     """The shell command that gets ``image`` by a pull policy before a container mounts it (podman
     pulls only the container's own image): never -> it must exist; missing -> pulled when absent;
-    newer -> pulled, the local one used when the registry cannot be reached; always -> pulled."""
+    newer -> pulled, the local one used when the registry cannot be reached; always -> pulled.
+    ``authfile``: a shell word, the auth file of the image's pull secret (spec/authfile.py)."""
     img = shlex.quote(image)
+    pull = f"podman pull --authfile {authfile} {img}" if authfile else f"podman pull {img}"
     return {"never": f"podman image exists {img}",
-            "missing": f"podman image exists {img} || podman pull {img}",
-            "newer": f"podman pull {img} || podman image exists {img}"}.get(policy, f"podman pull {img}")
+            "missing": f"podman image exists {img} || {pull}",
+            "newer": f"{pull} || podman image exists {img}"}.get(policy, pull)
+
+
+def _unit_pull(p: ImagePull) -> str:
+    """An image volume's pull as a unit's ``ExecStartPre=`` (the auth file at its unit path)."""
+    return f"/bin/sh -c {shlex.quote(pull_command(p.image, p.pull_policy, unit_path(p.auth) if p.auth else ''))} image-volume"
 
 
 def _health_cmd(test: list[str]) -> list[str]:
@@ -96,8 +104,9 @@ class ContainerSpec(Frozen):
     image_volumes: Annotated[list[Any], Option("--mount", "image_volumes", "Mount", words=lambda ms: [
         _image_mount(m) for m in ms], body=lambda ms: [{"Source": m.image, "Destination": m.destination,
                                                         "ReadWrite": False} for m in ms])] = []
-    image_pulls: Annotated[list[Any], Option(None, None, "Service.ExecStartPre", words=lambda ms: [
-        f"/bin/sh -c {shlex.quote(pull_command(m.image, m.pull_policy))} image-volume" for m in ms], absent={
+    auth_file: Annotated[str, AUTH_FILE] = ""
+    image_pulls: Annotated[list[Any], Option(None, None, "Service.ExecStartPre", words=lambda ps: [
+        _unit_pull(p) for p in ps], absent={
         "cli": "the script runs pull_command before it creates the container (render/shell.py)",
         "rest": "apply pulls these images by their policies with the containers' (apply/decisions.py)"})] = []
     requires: Annotated[list[str], Option("--requires", "dependencyContainers", None, words=lambda names: [",".join(names)],
@@ -150,7 +159,13 @@ class ContainerSpec(Frozen):
                                                 unit="exec")] = None
 
 
-def container_spec(pod: Pod, c: Container, version: Version = DEFAULT) -> ContainerSpec:
+def _ident(image: str, pod: str, pull_secrets: Sequence[PullSecret]) -> str:
+    ps = choose(image, pod, pull_secrets) if pull_secrets else None
+    return ps.ident if ps is not None else ""
+
+
+def container_spec(pod: Pod, c: Container, version: Version = DEFAULT,
+                   pull_secrets: Sequence[PullSecret] = ()) -> ContainerSpec:
     """The podman options of container ``c`` of ``pod``.
 
     Decisions: env as a mapping (the last of a repeated name wins, as in Kubernetes);
@@ -158,7 +173,8 @@ def container_spec(pod: Pod, c: Container, version: Version = DEFAULT) -> Contai
     the period goes with a CPU quota only; a healthcheck's health-on-failure is always
     written; ``label=``/``seccomp=`` security options are also recorded as the annotations
     the CLI would write (the API does not write them); a volume sub-path is mounted natively
-    or as a bind of the volume's directory, by ``version`` (spec/mount.py).
+    or as a bind of the volume's directory, by ``version`` (spec/mount.py); the image and each image
+    volume are pulled with the auth file of the pull secret :func:`~kube2pod.spec.authfile.choose` picks.
     """
     values: dict[str, Any] = {
         "image": c.image, "pod": pod.name, "name": c.name, "pull": c.pull_policy,
@@ -167,7 +183,9 @@ def container_spec(pod: Pod, c: Container, version: Version = DEFAULT) -> Contai
         "mounts": mount.for_version(c.mounts, version), "devices": [f"{d.host_path}:{d.container_path}" for d in c.devices],
         "cap_add": c.cap_add, "cap_drop": c.cap_drop, "annotations": c.annotations,
         "restart": c.restart_policy, "stop_timeout": c.stop_timeout, "init_ctr": c.init_type,
-        "requires": c.requires, "ipc": c.ipc, "image_volumes": c.image_mounts, "image_pulls": c.image_mounts,
+        "requires": c.requires, "ipc": c.ipc, "image_volumes": c.image_mounts,
+        "image_pulls": [ImagePull(m.image, m.pull_policy, _ident(m.image, pod.name, pull_secrets)) for m in c.image_mounts],
+        "auth_file": _ident(c.image, pod.name, pull_secrets),
         "seccomp": c.seccomp_profile, "secret_files": c.secret_files, "secret_env": c.secret_env,
         "user": c.user, "group_add": c.group_add, "privileged": c.privileged, "read_only": c.read_only,
         "read_only_tmpfs": False if c.read_only else None, "no_new_privileges": c.no_new_privileges,

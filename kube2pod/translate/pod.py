@@ -85,7 +85,7 @@ def translate_pod(
             files = secret_mounts(ctx, ("containers", i), c, vols.resolved, {e.name: e.value for e in tc.env})
             tc = _with_pod_settings(tc, c.name, notes, restart, stop_timeout, ipc, files)
             containers.append(tc.replace(requires=requires) if requires else tc)
-    ctx.pulls.use(ctx, spec.image_pull_secrets, [*inits, *containers])
+    ctx.pulls.use(ctx, spec.image_pull_secrets, [*inits, *containers], name)
     pod = Pod.make(
         name=name,
         source=ctx.ref,

@@ -74,8 +74,8 @@ class PullSecretRegistry:
     def __init__(self) -> None:
         self._found: dict[tuple[str, str], PullSecret] = {}
 
-    def use(self, ctx: Context, refs, containers: list[Container]) -> None:
-        """Register ``refs`` (the pod spec's imagePullSecrets) for the images of ``containers`` (and
+    def use(self, ctx: Context, refs, containers: list[Container], pod: str = "") -> None:
+        """Register ``refs`` (the imagePullSecrets of pod ``pod``) for the images of ``containers`` (and
         of their image volumes, which the kubelet pulls with the same credentials)."""
         images = [c.image for c in containers] + [m.image for c in containers for m in c.image_mounts]
         for i, ref in enumerate(refs or []):
@@ -84,7 +84,9 @@ class PullSecretRegistry:
             found = self._secret(ctx, path, name)
             if found is not None:
                 merged = list(dict.fromkeys([*found.images, *images]))
-                self._found[(found.source.namespace or "default", name)] = found.model_copy(update={"images": merged})
+                pods = list(dict.fromkeys([*found.pods, pod])) if pod else found.pods
+                self._found[(found.source.namespace or "default", name)] = found.model_copy(
+                    update={"images": merged, "pods": pods})
 
     def _secret(self, ctx: Context, path: tuple, name: str) -> PullSecret | None:
         known = self._found.get((ctx.manifest.namespace or "default", name))
@@ -126,5 +128,5 @@ def _pull_secret(ctx: Context, path: tuple, name: str, src: Source) -> PullSecre
         return None
     ref = ObjectRef.make(kind="Secret", name=m.name, namespace=m.namespace, file=m.source.file,
                          line=m.source.start.line)
-    return PullSecret.make(name=name, source=ref, registries=sorted(creds), images=[],
+    return PullSecret.make(name=name, source=ref, key=key, registries=sorted(creds), images=[], pods=[],
                            value=SecretBytes(json.dumps(creds, sort_keys=True).encode()))
