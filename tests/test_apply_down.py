@@ -56,3 +56,38 @@ def test_a_pod_whose_name_is_another_pods_id_prefix(tmp_path, podman, podman_url
     code, _, err = run_cli("down", "--url", podman_url, str(manifest))
     assert code == 0, err
     assert set(podman("pod", "ps", "--format", "{{.Name}}").stdout.split()) == {"foreign"}
+
+
+SECRET = """apiVersion: v1
+kind: Secret
+metadata: {name: creds}
+stringData: {token: s3cret}
+"""
+SECRET_POD = """apiVersion: v1
+kind: Pod
+metadata: {name: holder}
+spec:
+  containers:
+    - name: main
+      image: localhost/busybox:latest
+      command: [sleep, "3600"]
+      env:
+        - name: TOKEN
+          valueFrom: {secretKeyRef: {name: creds, key: token}}
+"""
+PLAIN_POD = SECRET_POD.split("      env:")[0]
+
+
+def test_down_removes_the_projects_secret_no_longer_in_the_manifests(tmp_path, podman, podman_url, podman_clean):
+    """down sweeps the project's own secrets by their labels, also those the manifests dropped (Podman
+    4.3 lists secrets with null labels: they are read from the inspect)."""
+    before = tmp_path / "before.yaml"
+    before.write_text(SECRET + "---\n" + SECRET_POD)
+    assert run_cli("apply", "--url", podman_url, "--project", "sweep", str(before))[0] == 0
+    assert podman("secret", "inspect", "creds-token", check=False).returncode == 0
+    after = tmp_path / "after.yaml"
+    after.write_text(PLAIN_POD)
+    code, _, err = run_cli("down", "--url", podman_url, "--project", "sweep", str(after))
+    assert code == 0, err
+    assert "secret creds-token: removed" in err, err
+    assert podman("secret", "inspect", "creds-token", check=False).returncode != 0

@@ -68,7 +68,7 @@ def _content(vol: dict) -> dict:
 def _secrets(api: PodmanAPI) -> list[dict]:
     found: dict[tuple[str, str], tuple[dict, dict[str, str]]] = {}
     for info in api.secrets():
-        have = _secret_labels(api, info)
+        have = (info.get("Spec") or {}).get("Labels") or {}
         if not labels.owned(have) or have.get(SHARED) != "true" or not have.get(KEY):
             continue
         kind, namespace, name = _source(have)
@@ -77,13 +77,6 @@ def _secrets(api: PodmanAPI) -> list[dict]:
     return [_manifest("Secret", ns, name, have, {"data": keys}) for (ns, name), (have, keys) in sorted(found.items())]
 
 
-def _secret_labels(api: PodmanAPI, listed: dict) -> dict:
-    """A secret's labels: Podman 4.3's listing gives them as null, its inspect has them."""
-    spec = listed.get("Spec") or {}
-    if spec.get("Labels"):
-        return spec["Labels"]
-    info = api.secret_inspect(spec.get("Name", "")) if spec.get("Name") else None
-    return ((info or {}).get("Spec") or {}).get("Labels") or {}
 
 
 def _source(have: dict) -> tuple[str, str, str]:

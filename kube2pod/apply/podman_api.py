@@ -270,4 +270,12 @@ class PodmanAPI:
         self._delete(f"/secrets/{quote(name, safe='')}", f"removing secret {name}")
 
     def secrets(self) -> list[dict]:
-        return self._get("/secrets/json", "listing secrets").json() or []
+        """Every secret as listed, with its labels: Podman 4.3's listing gives them as null (its
+        inspect has them), so those are read from the inspect."""
+        found = self._get("/secrets/json", "listing secrets").json() or []
+        for listed in found:
+            spec = listed.get("Spec") or {}
+            if spec.get("Labels") is None and spec.get("Name"):
+                info = self.secret_inspect(spec["Name"])
+                listed["Spec"] = {**spec, "Labels": ((info or {}).get("Spec") or {}).get("Labels") or {}}
+        return found
