@@ -18,6 +18,15 @@ from pydantic import Field, SecretBytes
 from kube2pod.plan.base import Frozen, ObjectRef
 
 
+#: Docker Hub: the registry an image reference without one names; its other host names in docker configs.
+DOCKER_HUB, DOCKER_HUB_ALIASES = "docker.io", ("index.docker.io", "registry-1.docker.io")
+
+
+def hub(host: str) -> str:
+    """A registry host with Docker Hub's other names read as ``docker.io``."""
+    return DOCKER_HUB if host in DOCKER_HUB_ALIASES else host
+
+
 class PullSecret(Frozen):
     """Secret ``name`` (type dockerconfigjson or dockercfg) as ``{registry: {"username", "password"}}``
     JSON in ``value``; ``key`` the Secret's key that held it (``.dockerconfigjson``: ``{"auths": {...}}``,

@@ -21,6 +21,7 @@ from __future__ import annotations
 from typing import NamedTuple, Sequence
 
 from kube2pod.plan import PullSecret
+from kube2pod.plan.pullsecret import DOCKER_HUB, hub
 from kube2pod.spec.option import Option
 
 #: Where the units read pull secret ``<ident>``'s credentials: ``UNIT_DIR/<ident>.json``.
@@ -62,8 +63,8 @@ def registry(image: str) -> str:
     it has a ``.`` or ``:`` or is ``localhost``, else ``docker.io``; ``index.docker.io`` is ``docker.io``."""
     first, slash, _ = image.partition("/")
     if slash and ("." in first or ":" in first or first == "localhost"):
-        return "docker.io" if first in ("index.docker.io", "registry-1.docker.io") else first
-    return "docker.io"
+        return hub(first)
+    return DOCKER_HUB
 
 
 def _repository(image: str) -> str:
@@ -75,7 +76,7 @@ def _repository(image: str) -> str:
     host = registry(image)
     first, slash, rest = name.partition("/")
     path = rest if slash and ("." in first or ":" in first or first == "localhost") else name
-    if host == "docker.io" and "/" not in path:
+    if host == DOCKER_HUB and "/" not in path:
         path = f"library/{path}"
     return f"{host}/{path}"
 

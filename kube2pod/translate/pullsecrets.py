@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 from pydantic import SecretBytes
 
 from kube2pod.plan import Container, ObjectRef, PullSecret
+from kube2pod.plan.pullsecret import hub
 
 if TYPE_CHECKING:
     from kube2pod.translate.context import Context
@@ -36,7 +37,7 @@ def registry_key(key: str) -> str:
     for scheme in ("https://", "http://"):
         if key.startswith(scheme):
             key = key[len(scheme):].split("/", 1)[0]
-    return "docker.io" if key in ("index.docker.io", "registry-1.docker.io") else key
+    return hub(key)
 
 
 def _credentials(entry) -> dict[str, str]:
